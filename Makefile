@@ -1,0 +1,39 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+# Each creates .venv if needed and installs the pinned, tested set (constraints.txt).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PY     := $(BIN)/python
+
+.PHONY: demo test test-all bench lint install clean-demo help
+
+help:
+	@echo "make demo      run the nightly job on the bundled offline demo web"
+	@echo "make test      run the test suite"
+	@echo "make test-all  the suite including slow/heavy cases"
+	@echo "make bench     run the benchmarks in bench/ (JSON to bench/results/)"
+	@echo "make lint      ruff"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m pipeline.demo
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+test-all: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m bench.run_all
+
+lint: $(STAMP)
+	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""The jobs and the one CLI (`chuyenmuc`): uses crawlers/, nlp/, warehouse/ and registry/."""

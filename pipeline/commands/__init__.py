@@ -1,0 +1,1 @@
+"""One module per `chuyenmuc` subcommand group; each exposes register(subparsers)."""

@@ -1,0 +1,42 @@
+"""What every command needs: the config, the plan, the registry and the database path."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from registry import Plan, Registry, load_plan, load_units
+from registry.config import Config, load_config
+
+
+def add_common(p: argparse.ArgumentParser, db: bool = True) -> None:
+    p.add_argument("--config", metavar="PATH", help="config file (default: chuyenmuc.toml at the repo root, or $CHUYENMUC_CONFIG)")
+    if db:
+        p.add_argument("--db", metavar="PATH", help="DuckDB file (default: $CHUYENMUC_DB or data/chuyenmuc.duckdb)")
+    p.add_argument("--plan", metavar="PATH", help="plan file (default: from config)")
+    p.add_argument("--units-file", metavar="PATH", help="unit registry file (default: from config)")
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(getattr(self.args, "config", None))
+
+    @property
+    def db_path(self) -> Path:
+        db = getattr(self.args, "db", None)
+        return Path(db) if db else self.config.db_path
+
+    @cached_property
+    def plan(self) -> Plan:
+        p = getattr(self.args, "plan", None)
+        return load_plan(p or self.config.path("plan"))
+
+    @cached_property
+    def registry(self) -> Registry:
+        p = getattr(self.args, "units_file", None)
+        return load_units(p or self.config.path("units"))

@@ -1,0 +1,48 @@
+"""Shared fixtures: the repo root, the real shared data folder (optional), and running the CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("CHUYENMUC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PLAN = ROOT / "plans" / "daklak-2021.toml"
+UNITS = ROOT / "units" / "daklak.toml"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip: real pages and corpora are never copied into the repo."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 600,
+            input: str | None = None) -> Result:
+    """Run `chuyenmuc ARGS` as a real subprocess (python -m pipeline), from this checkout."""
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(ROOT)
+    e.pop("CHUYENMUC_DB", None)
+    if env:
+        e.update(env)
+    p = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
+                       cwd=cwd or ROOT, env=e, timeout=timeout, input=input)
+    return Result(p.returncode, p.stdout, p.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,86 @@
+"""Opening the warehouse, applying numbered migrations, (re)creating the analysts' views."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+MIGRATIONS = HERE / "migrations"
+VIEWS = HERE / "views"
+DEFAULT_DB = Path("data/chuyenmuc.duckdb")
+_NUM = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class WarehouseError(Exception):
+    """The database file cannot be opened or upgraded; the message says which file and why."""
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise WarehouseError(f"{path}: no such database (run `chuyenmuc db init --db {path}` first)")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as e:
+        msg = str(e)
+        if "lock" in msg.lower():
+            raise WarehouseError(f"{path}: the database is locked by another process ({msg.splitlines()[0]})") from None
+        raise WarehouseError(f"{path}: cannot open database: {msg.splitlines()[0]}") from None
+    except duckdb.Error as e:
+        raise WarehouseError(f"{path}: cannot open database: {str(e).splitlines()[0]}") from None
+    con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    return con
+
+
+def migration_files() -> list[tuple[int, Path]]:
+    out = []
+    for p in sorted(MIGRATIONS.glob("*.sql")):
+        m = _NUM.match(p.name)
+        if not m:
+            raise WarehouseError(f"{p}: migration file names must look like 001_name.sql")
+        out.append((int(m.group(1)), p))
+    nums = [n for n, _ in out]
+    if len(set(nums)) != len(nums):
+        raise WarehouseError(f"{MIGRATIONS}: two migrations share a number")
+    return out
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""")
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations newer than the file's version, each in its own transaction."""
+    current = schema_version(con)
+    applied = []
+    for num, path in migration_files():
+        if num <= current:
+            continue
+        sql = path.read_text(encoding="utf-8")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [num, path.name, dt.datetime.now()])
+            con.execute("COMMIT")
+        except Exception as e:
+            con.execute("ROLLBACK")
+            raise WarehouseError(f"migration {path.name} failed: {e}") from e
+        applied.append(path.name)
+    return applied
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Views are derived, so they are simply recreated from warehouse/views/*.sql in name order."""
+    names = []
+    for p in sorted(VIEWS.glob("*.sql")):
+        con.execute(p.read_text(encoding="utf-8"))
+        names.append(p.stem)
+    return names
