@@ -12,7 +12,6 @@ from registry.errors import ValidationError
 from warehouse.db import WarehouseError
 
 
-
 def command_modules() -> list[str]:
     """Every module in pipeline/commands/ is a subcommand group; ORDER (default 50) sorts --help."""
     import pipeline.commands as pkg

@@ -158,7 +158,7 @@ def load_plan(path: str | Path) -> Plan:
         if pid and s:
             periods.append(Period(pid, ptitle, s, e, tuple(ptheme)))
     periods.sort(key=lambda p: p.starts_on)
-    for a, b in zip(periods, periods[1:]):
+    for a, b in zip(periods, periods[1:], strict=False):
         if a.ends_on is None or a.ends_on >= b.starts_on:
             probs.add(f"periods (period_id={b.period_id})", "starts_on", f"overlaps period {a.period_id}")
 

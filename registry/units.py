@@ -153,7 +153,7 @@ def load_units(path: str | Path) -> Registry:
         if uid and name and kind and vf:
             units.append(Unit(uid, name, short, kind, u.get("parent"), vf, vt, u.get("successor"),
                               str(u.get("note", "")), tuple(sources)))
-    for i, u in enumerate(units):
+    for u in units:
         entry = f"unit_id={u.unit_id}"
         if u.parent is not None and u.parent not in ids:
             probs.add(entry, "parent", f"unknown unit id {u.parent!r}")

@@ -1,0 +1,229 @@
+"""The nightly job: crawl -> extract -> tag -> refresh views (-> weekly summary), safely.
+
+Safe to run from cron (one run at a time, clear exit codes), safe to kill (every stage commits in
+batches and the next run resumes where the last stopped) and safe to rerun (ids come from canonical
+URLs, so nothing is stored twice).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import exitcodes
+from pipeline.context import Context
+from pipeline.lock import LockHeld, RunLock
+from pipeline.progress import StageProgress
+from pipeline.setup_db import init_db
+from warehouse import connect, refresh_views
+from warehouse.db import WarehouseError
+
+log = logging.getLogger("chuyenmuc.nightly")
+STAGES = ("crawl", "extract", "tag", "views", "weekly")
+
+
+@dataclass
+class RunState:
+    run_id: int
+    started_at: dt.datetime
+    counts: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
+
+
+def _new_run(db: Path, command: str, args: dict, log_path: Path) -> RunState:
+    con = connect(db)
+    try:
+        stale = con.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()) "
+                            "WHERE status = 'running' RETURNING run_id").fetchall()
+        for (rid,) in stale:
+            log.warning("run %s was interrupted (killed or crashed); its committed batches are kept and this run resumes", rid)
+        run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchone()[0])  # type: ignore[index]
+        now = dt.datetime.now().replace(microsecond=0)
+        con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args, log_path) VALUES (?, ?, ?, 'running', ?, ?)",
+                    [run_id, command, now, json.dumps(args, default=str), str(log_path)])
+    finally:
+        con.close()
+    return RunState(run_id, now)
+
+
+def _finish_run(db: Path, st: RunState, status: str) -> None:
+    con = connect(db)
+    try:
+        con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
+                    [dt.datetime.now().replace(microsecond=0), status, json.dumps({**st.counts, "seconds": st.seconds}, default=str),
+                     json.dumps(st.errors, default=str), st.run_id])
+    finally:
+        con.close()
+
+
+def _log_to_file(logs_dir: Path, run_id: int) -> Path:
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / f"run-{run_id:05d}-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    h = logging.FileHandler(path, encoding="utf-8")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(h)
+    return path
+
+
+def run_nightly(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    plan, reg, cfg = ctx.plan, ctx.registry, ctx.config  # bad files: exit 2 before anything is touched
+    db = ctx.db_path
+    unit_ids = [u.strip() for u in args.units.split(",")] if getattr(args, "units", None) else None
+    if unit_ids:
+        known = {u.unit_id for u in reg.units}
+        bad = [u for u in unit_ids if u not in known]
+        if bad:
+            print(f"chuyenmuc nightly: unknown unit id(s) {', '.join(bad)} (see {reg.source_path})", file=sys.stderr)
+            return exitcodes.BAD_INPUT
+    as_of = dt.date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else dt.date.today()
+    try:
+        lock = RunLock(db).acquire()
+    except LockHeld as e:
+        print(f"chuyenmuc nightly: {e}", file=sys.stderr)
+        return exitcodes.LOCKED
+    try:
+        if lock.recovered_from:
+            log.warning("lock recovered from pid %s, which exited without releasing it", lock.recovered_from)
+        return _run_locked(args, ctx, plan, reg, cfg, db, unit_ids, as_of)
+    finally:
+        lock.release()
+
+
+def _run_locked(args, ctx, plan, reg, cfg, db: Path, unit_ids, as_of: dt.date) -> int:
+    try:
+        init_db(db, plan, reg)
+    except (WarehouseError, duckdb.Error, OSError) as e:
+        print(f"chuyenmuc nightly: cannot prepare {db}: {e}", file=sys.stderr)
+        return exitcodes.FAILED
+    tmp_log = cfg.path("logs")
+    st = _new_run(db, "nightly", {"units": unit_ids, "as_of": as_of, "proxy": getattr(args, "proxy", None)}, tmp_log)
+    log_path = _log_to_file(cfg.path("logs"), st.run_id)
+    log.info("nightly run %d started on %s (as of %s), log %s", st.run_id, db, as_of, log_path)
+    failed = False
+    wanted = [s for s in STAGES if s not in (args.skip or [])]
+    weekday = int(cfg.section("report").get("weekly_weekday", 1))
+    for stage in wanted:
+        if stage == "weekly" and not (args.weekly or as_of.isoweekday() == weekday):
+            continue
+        t0 = time.monotonic()
+        try:
+            st.counts[stage] = _run_stage(stage, args, cfg, plan, reg, db, unit_ids, as_of, st)
+        except KeyboardInterrupt:
+            st.seconds[stage] = round(time.monotonic() - t0, 2)
+            _finish_run(db, st, "interrupted")
+            print("chuyenmuc nightly: interrupted; committed batches are kept, rerun to resume", file=sys.stderr)
+            return exitcodes.INTERRUPTED
+        except (duckdb.IOException, OSError) as e:
+            st.errors.append({"stage": stage, "kind": type(e).__name__, "message": str(e)})
+            log.error("stage %s stopped: %s", stage, e)
+            print(f"chuyenmuc nightly: stage {stage} stopped: {_explain_io(e, db)}", file=sys.stderr)
+            failed = True
+            break  # a full disk or a locked file: stop cleanly, nothing half-written beyond the open batch
+        except Exception as e:  # a stage bug must not hide the others' results
+            st.errors.append({"stage": stage, "kind": type(e).__name__, "message": str(e),
+                              "trace": traceback.format_exc(limit=5)})
+            log.exception("stage %s failed", stage)
+            failed = True
+        st.seconds[stage] = round(time.monotonic() - t0, 2)
+    summary = _summary(db, st)
+    status = "failed" if failed else ("partial" if summary["failing_sources"] or summary["run_errors"] else "ok")
+    _finish_run(db, st, status)
+    _print_summary(summary, st, status, db, log_path)
+    return {"ok": exitcodes.OK, "partial": exitcodes.PARTIAL}.get(status, exitcodes.FAILED)
+
+
+def _explain_io(e: Exception, db: Path) -> str:
+    msg = str(e)
+    if isinstance(e, OSError) and e.errno == 28 or "No space left" in msg:
+        return f"the disk holding {db} is full: free space and rerun (committed batches are kept)"
+    if "lock" in msg.lower():
+        return f"{db} is locked by another program (an open DuckDB session?): close it and rerun"
+    return msg.splitlines()[0] if msg else type(e).__name__
+
+
+def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.date, st: RunState) -> dict:
+    prog = StageProgress(stage)
+    try:
+        if stage == "crawl":
+            from pipeline.crawl_job import run_crawl
+            return run_crawl(db, plan, reg, cfg, unit_ids=unit_ids, refetch=bool(getattr(args, "refetch", False)),
+                             proxy=getattr(args, "proxy", None) or None, run_id=st.run_id)
+        con = connect(db)
+        try:
+            if stage == "extract":
+                from pipeline.extract_job import run_extract
+                return run_extract(con, all=False, progress=prog, run_id=st.run_id)
+            if stage == "tag":
+                from pipeline.tag_job import run_tag
+                return run_tag(con, cfg.path("model"), all=False, progress=prog, run_id=st.run_id)
+            if stage == "views":
+                from pipeline.reports.settings import set_setting
+                set_setting(con, "as_of", as_of.isoformat())
+                set_setting(con, "dormant_days", str(cfg.section("status")["dormant_days"]))
+                return {"views": len(refresh_views(con))}
+            if stage == "weekly":
+                from pipeline.reports.weekly import default_week, write_weekly
+                week = default_week(con)
+                out = write_weekly(con, week, cfg.path("reports"))
+                return {"week": week, "files": [str(p) for p in out]}
+        finally:
+            con.close()
+    finally:
+        prog.close()
+    raise ValueError(stage)
+
+
+def _summary(db: Path, st: RunState) -> dict:
+    con = connect(db)
+    try:
+        per_unit = con.execute(
+            "SELECT a.unit_id, count(*) FROM articles a JOIN pages p ON p.page_id = a.article_id "
+            "WHERE p.run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1", [st.run_id]).fetchall()
+        new_cols = con.execute("SELECT unit_id, name, url FROM unit_columns WHERE is_dedicated AND first_seen >= ? ORDER BY unit_id",
+                               [st.started_at]).fetchall()
+        failing = con.execute("SELECT unit_id, kind, url, status, last_error FROM source_health WHERE status <> 'ok' "
+                              "ORDER BY status, unit_id").fetchall()
+        errors = con.execute("SELECT count(*) FROM run_errors WHERE run_id = ?", [st.run_id]).fetchone()[0]  # type: ignore[index]
+    finally:
+        con.close()
+    return {"new_per_unit": per_unit, "new_columns": new_cols, "failing_sources": failing, "run_errors": int(errors)}
+
+
+def _print_summary(s: dict, st: RunState, status: str, db: Path, log_path: Path) -> None:
+    out = sys.stdout
+    print(f"\n== chuyenmuc nightly run {st.run_id}: {status}", file=out)
+    for stage, secs in st.seconds.items():
+        c = st.counts.get(stage, {})
+        brief = ", ".join(f"{k} {v}" for k, v in c.items() if isinstance(v, int | float | str) and k != "files") if isinstance(c, dict) else ""
+        print(f"   {stage:8} {secs:7.1f}s  {brief}", file=out)
+    total = sum(n for _, n in s["new_per_unit"])
+    print(f"   new articles: {total} from {len(s['new_per_unit'])} units", file=out)
+    for unit, n in s["new_per_unit"][:15]:
+        print(f"      {unit:20} {n}", file=out)
+    if len(s["new_per_unit"]) > 15:
+        print(f"      ... and {len(s['new_per_unit']) - 15} more units", file=out)
+    print(f"   new dedicated columns: {len(s['new_columns'])}", file=out)
+    for unit, name, url in s["new_columns"][:15]:
+        print(f"      {unit:20} {name} <{url}>", file=out)
+    print(f"   sources not ok: {len(s['failing_sources'])}", file=out)
+    for unit, kind, url, status_, err in s["failing_sources"][:10]:
+        print(f"      {status_:10} {unit:20} {kind:8} {url}  {(err or '')[:80]}", file=out)
+    if st.errors:
+        print(f"   stage errors: {len(st.errors)}", file=out)
+        for e in st.errors:
+            print(f"      {e['stage']}: {e['kind']}: {e['message'][:200]}", file=out)
+    print(f"   typed errors logged this run: {s['run_errors']} (table run_errors)", file=out)
+    print(f"   database: {db}\n   log: {log_path}", file=out)
+    out.flush()
+    os.environ.setdefault("CHUYENMUC_LAST_RUN", str(st.run_id))
