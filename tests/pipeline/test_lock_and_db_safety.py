@@ -1,0 +1,122 @@
+"""One run at a time, stale-lock recovery, integrity check and backup."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+
+from tests.conftest import ROOT
+
+HOLDER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from pipeline.lock import RunLock
+lock = RunLock(Path({db!r})).acquire()
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def _hold_lock(db):
+    p = subprocess.Popen([sys.executable, "-c", HOLDER.format(root=str(ROOT), db=str(db))], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "held"
+    return p
+
+
+def test_second_nightly_exits_at_once_with_a_distinct_code(tmp_path, cli):
+    db = tmp_path / "w.duckdb"
+    holder = _hold_lock(db)
+    try:
+        t0 = time.monotonic()
+        r = cli("nightly", "--db", str(db), "--skip", "crawl")
+        assert r.code == 4, (r.code, r.err)
+        assert "another chuyenmuc run holds" in r.err and f"pid {holder.pid}" in r.err
+        assert time.monotonic() - t0 < 30
+        assert not db.exists(), "a locked-out run must not touch the database"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_lock_left_by_a_killed_run_is_recovered(tmp_path):
+    db = tmp_path / "w.duckdb"
+    holder = _hold_lock(db)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    from pipeline.lock import RunLock
+    lock = RunLock(db).acquire()
+    try:
+        assert lock.recovered_from == holder.pid
+    finally:
+        lock.release()
+
+
+def test_check_finds_orphans_and_backup_is_consistent(tmp_path, cli):
+    db = tmp_path / "w.duckdb"
+    assert cli("db", "init", "--db", str(db)).code == 0
+    r = cli("db", "check", "--db", str(db))
+    assert r.code == 0 and "no orphans" in r.out
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO article_themes (article_id, theme_id, score, model_version) VALUES (42, 'covid-prevention', 0.9, 'm')")
+    con.close()
+    r = cli("db", "check", "--db", str(db))
+    assert r.code == 1 and "tags without an article: 1" in r.err
+    backup = tmp_path / "copy.duckdb"
+    r = cli("db", "backup", "--db", str(db), str(backup))
+    assert r.code == 0, r.err
+    con = duckdb.connect(str(backup), read_only=True)
+    assert con.execute("SELECT count(*) FROM units").fetchone()[0] == 43
+    assert con.execute("SELECT count(*) FROM article_themes").fetchone()[0] == 1
+    con.close()
+    r = cli("db", "backup", "--db", str(db), str(backup))
+    assert r.code == 2 and "already exists" in r.err
+
+
+def test_backup_refuses_while_a_run_holds_the_lock(tmp_path, cli):
+    db = tmp_path / "w.duckdb"
+    assert cli("db", "init", "--db", str(db)).code == 0
+    holder = _hold_lock(db)
+    try:
+        r = cli("db", "backup", "--db", str(db), str(tmp_path / "b.duckdb"))
+        assert r.code == 4
+        assert not (tmp_path / "b.duckdb").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_writer_killed_mid_transaction_leaves_a_consistent_file(tmp_path, cli):
+    """SIGKILL a process committing batches in a loop: the file reopens, passes the check, no half batch."""
+    db = tmp_path / "w.duckdb"
+    assert cli("db", "init", "--db", str(db)).code == 0
+    writer = f"""
+import sys, datetime as dt
+sys.path.insert(0, {str(ROOT)!r})
+from warehouse import connect, write_rows
+con = connect({str(db)!r})
+i = 0
+print("start", flush=True)
+while True:
+    rows = [dict(page_id=i * 1000 + k, url=f"https://x.vn/{{i}}/{{k}}", fetched_url="u", unit_id="so-y-te",
+                 fetched_at=dt.datetime(2021, 6, 1)) for k in range(1000)]
+    con.execute("BEGIN")
+    write_rows(con, "pages", rows)
+    con.execute("COMMIT")
+    i += 1
+"""
+    p = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True, env={**os.environ})
+    assert p.stdout.readline().strip() == "start"
+    time.sleep(2.0)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    con = duckdb.connect(str(db), read_only=True)
+    n = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    con.close()
+    assert n > 0 and n % 1000 == 0, n
+    r = cli("db", "check", "--db", str(db))
+    assert r.code == 0, r.err
