@@ -1,25 +1,114 @@
-"""`make demo`: the main job on the bundled offline demo. Grows with the pipeline."""
+"""`make demo`: the nightly job, twice, on the bundled offline demo province web.
+
+Starts the demo web on a loopback port, runs `chuyenmuc nightly` through it into a fresh
+data/demo.duckdb (night 1), serves the next day and runs again (night 2: incremental), writes the
+ground truth of the last night to data/demo-truth.json, prints the weekly coverage-gap summary and a
+check against the ground truth, then stops the demo web. Everything printed is computed here.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import sys
+import time
 from pathlib import Path
 
+from pipeline import exitcodes
 from pipeline.cli import main as cli_main
 
-DEMO_DB = Path("data/demo.duckdb")
+DATA = Path("data")
+DEMO_DB = DATA / "demo.duckdb"
+TRUTH = DATA / "demo-truth.json"
+NIGHT1 = dt.date(2022, 12, 30)
+NIGHT2 = dt.date(2022, 12, 31)
+SCALE = int(os.environ.get("CHUYENMUC_DEMO_SCALE", "1"))
+SEED = int(os.environ.get("CHUYENMUC_DEMO_SEED", "7"))
+
+
+def _night(label: str, web_proxy: str, as_of: dt.date, weekly: bool) -> int:
+    print(f"\n### {label}: the web as of {as_of}", flush=True)
+    args = ["nightly", "--db", str(DEMO_DB), "--proxy", web_proxy, "--as-of", as_of.isoformat()]
+    if weekly:
+        args.append("--weekly")
+    rc = cli_main(args)
+    if rc not in (exitcodes.OK, exitcodes.PARTIAL):
+        print(f"demo: {label} failed with exit code {rc}", file=sys.stderr)
+    return rc
 
 
 def main() -> int:
-    rc = cli_main(["db", "init", "--db", str(DEMO_DB)])
-    if rc:
-        return rc
-    import duckdb
-    con = duckdb.connect(str(DEMO_DB), read_only=True)
-    print("\nUnits in the registry, by kind (computed from the database):")
-    for kind, n, req in con.execute("SELECT kind, count(*), count(*) FILTER (WHERE requires_column) "
-                                    "FROM units GROUP BY kind ORDER BY kind").fetchall():
-        print(f"  {kind:16} {n:3} units, {req:3} required to open a dedicated column")
+    from demoweb.server import DemoWeb
+    from demoweb.truth import build_truth
+
+    DATA.mkdir(exist_ok=True)
+    for p in (DEMO_DB, Path(str(DEMO_DB) + ".wal")):
+        p.unlink(missing_ok=True)
+    t0 = time.monotonic()
+    web = DemoWeb(scale=SCALE, seed=SEED, as_of=NIGHT1)
+    port = web.start(0)
+    print(f"demo web: {web.proxy_url} (proxy for the demo province's sites), scale {SCALE}, seed {SEED}", flush=True)
+    try:
+        rc1 = _night("Night 1", web.proxy_url, NIGHT1, weekly=False)
+        if rc1 not in (exitcodes.OK, exitcodes.PARTIAL):
+            return rc1
+        req1 = len(web.stats())
+        web.reset_stats()
+        web.set_as_of(NIGHT2)
+        rc2 = _night("Night 2", web.proxy_url, NIGHT2, weekly=True)
+        if rc2 not in (exitcodes.OK, exitcodes.PARTIAL):
+            return rc2
+        stats2 = web.stats()
+    finally:
+        web.stop()
+    truth = build_truth(scale=SCALE, seed=SEED, as_of=NIGHT2)
+    TRUTH.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    _print_weekly()
+    _print_truth_check(truth, req1, stats2)
+    print(f"\ndatabase:      {DEMO_DB.resolve()}\nground truth:  {TRUTH.resolve()}")
+    reports = sorted((DATA / "reports").glob("weekly-*.html"))
+    if reports:
+        print(f"weekly report: {reports[-1].resolve()}")
+    print(f"demo finished in {time.monotonic() - t0:.0f} s (port {port} closed)")
     return 0
+
+
+def _print_weekly() -> None:
+    from pipeline.reports.weekly import build_weekly, default_week, render_markdown
+    from warehouse import connect
+    con = connect(DEMO_DB, read_only=True)
+    try:
+        week = default_week(con)
+        print("\n" + render_markdown(build_weekly(con, week)))
+    finally:
+        con.close()
+
+
+def _print_truth_check(truth: dict, requests_night1: int, stats_night2: list[dict]) -> None:
+    """Compare what the monitor found with the demo web's ground truth (all figures computed here)."""
+    from nlp.urls import canonical_url
+    from warehouse import connect
+    con = connect(DEMO_DB, read_only=True)
+    try:
+        found_cols = {(u, canonical_url(url)) for u, url in con.execute(
+            "SELECT unit_id, column_url FROM column_status WHERE column_url IS NOT NULL").fetchall()}
+        status = dict(con.execute("SELECT unit_id, status FROM column_status").fetchall())
+        stored = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+        n_new2 = con.execute("SELECT count(*) FROM articles a JOIN pages p ON p.page_id = a.article_id "
+                             "WHERE p.run_id = (SELECT max(run_id) FROM crawl_runs)").fetchone()[0]
+    finally:
+        con.close()
+    true_cols = {(u["unit_id"], canonical_url(u["column"]["url"])) for u in truth["units"] if u.get("column")}
+    hits = len(found_cols & true_cols)
+    agree = sum(1 for u in truth["units"] if status.get(u["unit_id"]) == u["column_status"])
+    allowed = [a for a in truth["articles"] if a["robots_allowed"]]
+    got = sum(1 for a in allowed if a["url"] in stored)
+    print("## Check against the demo web's ground truth")
+    print(f"- dedicated columns found: {hits} of {len(true_cols)} in the truth; {len(found_cols - true_cols)} found that the truth does not list")
+    print(f"- column status agrees with the truth for {agree} of {len(truth['units'])} units")
+    print(f"- articles stored: {got} of {len(allowed)} the truth lists as allowed by robots.txt")
+    print(f"- requests: night 1 {requests_night1}, night 2 {len(stats_night2)} "
+          f"({sum(1 for s in stats_night2 if s.get('status') == 304)} answered 304) for {n_new2} new articles")
 
 
 if __name__ == "__main__":
