@@ -117,6 +117,7 @@ def _run_locked(args, ctx, plan, reg, cfg, db: Path, unit_ids, as_of: dt.date) -
         if stage == "weekly" and not (args.weekly or as_of.isoweekday() == weekday):
             continue
         t0 = time.monotonic()
+        log.info("stage %s started", stage)
         try:
             st.counts[stage] = _run_stage(stage, args, cfg, plan, reg, db, unit_ids, as_of, st)
         except KeyboardInterrupt:
@@ -136,6 +137,7 @@ def _run_locked(args, ctx, plan, reg, cfg, db: Path, unit_ids, as_of: dt.date) -
             log.exception("stage %s failed", stage)
             failed = True
         st.seconds[stage] = round(time.monotonic() - t0, 2)
+        log.info("stage %s finished in %.1f s", stage, st.seconds[stage])
     summary = _summary(db, st)
     status = "failed" if failed else ("partial" if summary["failing_sources"] or summary["run_errors"] else "ok")
     _finish_run(db, st, status)

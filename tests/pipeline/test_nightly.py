@@ -1,0 +1,127 @@
+"""The nightly job end to end on the demo web: two nights, kills mid-stage, reruns."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT
+
+demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
+
+NIGHT1, NIGHT2 = dt.date(2022, 12, 30), dt.date(2022, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    """One trained default model shared by every run here, so runs differ only in what they crawl."""
+    out = tmp_path_factory.mktemp("model") / "themes.joblib"
+    r = subprocess.run([sys.executable, "-m", "pipeline", "themes", "train", "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _config(tmp_path, model_path):
+    cfg = tmp_path / "chuyenmuc.toml"
+    cfg.write_text(f"""[paths]
+plan = "{ROOT / 'plans/daklak-2021.toml'}"
+units = "{ROOT / 'units/daklak.toml'}"
+model = "{model_path}"
+logs = "{tmp_path / 'logs'}"
+reports = "{tmp_path / 'reports'}"
+[crawl]
+download_delay = 0
+""", encoding="utf-8")
+    return cfg
+
+
+def _nightly_cmd(cfg, db, proxy, as_of):
+    return [sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(db), "--proxy", proxy,
+            "--as-of", as_of.isoformat(), "--skip", "weekly"]
+
+
+def _run(cmd, timeout=900):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
+    assert p.returncode in (0, 3), (p.returncode, p.stdout[-3000:], p.stderr[-3000:])
+    return p
+
+
+def _snapshot(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        arts = con.execute("SELECT url, unit_id, title, published_at, repost_of IS NOT NULL FROM articles ORDER BY url").fetchall()
+        tags = con.execute("SELECT a.url, t.theme_id FROM article_themes t JOIN articles a USING (article_id) ORDER BY 1, 2").fetchall()
+        dup = con.execute("SELECT count(*) - count(DISTINCT url) FROM articles").fetchone()[0]
+    finally:
+        con.close()
+    return arts, tags, dup
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, model_path):
+    """One uninterrupted crawl of the later web (night 2)."""
+    tmp = tmp_path_factory.mktemp("ref")
+    cfg = _config(tmp, model_path)
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT2) as web:
+        web.start(0)
+        _run(_nightly_cmd(cfg, tmp / "ref.duckdb", web.proxy_url, NIGHT2))
+    return _snapshot(tmp / "ref.duckdb")
+
+
+def test_two_nights_equal_one_crawl_of_the_later_web(tmp_path, model_path, reference):
+    cfg = _config(tmp_path, model_path)
+    db = tmp_path / "two.duckdb"
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT1) as web:
+        web.start(0)
+        _run(_nightly_cmd(cfg, db, web.proxy_url, NIGHT1))
+        n1 = len(_snapshot(db)[0])
+        web.set_as_of(NIGHT2)
+        _run(_nightly_cmd(cfg, db, web.proxy_url, NIGHT2))
+    arts, tags, dup = _snapshot(db)
+    assert dup == 0
+    assert len(arts) > n1, "night 2 found no new article"
+    assert arts == reference[0]
+    assert tags == reference[1]
+
+
+@pytest.mark.parametrize("stage", ["crawl", "extract", "tag"])
+def test_sigkill_mid_stage_then_rerun_matches_uninterrupted(stage, tmp_path, model_path, reference):
+    cfg = _config(tmp_path, model_path)
+    db = tmp_path / "killed.duckdb"
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT2) as web:
+        web.start(0)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        p = subprocess.Popen(_nightly_cmd(cfg, db, web.proxy_url, NIGHT2), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env, start_new_session=True)
+        seen = threading.Event()
+        lines: list[str] = []
+
+        def watch():
+            for line in p.stdout:
+                lines.append(line)
+                if f"stage {stage} started" in line:
+                    seen.set()
+        threading.Thread(target=watch, daemon=True).start()
+        assert seen.wait(600), "".join(lines[-50:])
+        time.sleep({"crawl": 4.0, "extract": 1.0, "tag": 2.0}[stage])
+        os.killpg(p.pid, signal.SIGKILL)  # the whole process group: the job and any child it started
+        p.wait()
+        assert p.returncode == -signal.SIGKILL, "the run ended before it could be killed mid-stage"
+        _run(_nightly_cmd(cfg, db, web.proxy_url, NIGHT2))
+    arts, tags, dup = _snapshot(db)
+    assert dup == 0
+    assert arts == reference[0]
+    assert tags == reference[1]
+    con = duckdb.connect(str(db), read_only=True)
+    statuses = [r[0] for r in con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
+    con.close()
+    assert statuses[0] == "interrupted" and statuses[-1] in ("ok", "partial")
