@@ -39,19 +39,16 @@ def to_cp1258(s: str) -> bytes:
         except UnicodeEncodeError:
             pass
         d = unicodedata.normalize("NFD", ch)
-        for k in range(len(d), 0, -1):
-            head = unicodedata.normalize("NFC", d[:k])
-            try:
-                b = head.encode("cp1258") + d[k:].encode("cp1258")
-            except UnicodeEncodeError:
-                continue
-            out += b
-            break
-        else:
+        shape = "".join(m for m in d[1:] if m in _SHAPE_MARKS)  # circumflex, breve, horn stay on the letter
+        tones = "".join(m for m in d[1:] if m not in _SHAPE_MARKS)  # tones become combining marks
+        try:
+            out += unicodedata.normalize("NFC", d[0] + shape).encode("cp1258") + tones.encode("cp1258")
+        except UnicodeEncodeError:
             out += b"?"
     return bytes(out)
 
 
+_SHAPE_MARKS = "\u0302\u0306\u031b"
 _LANG = re.compile(r"(?:/(?:en|vi))+$")
 _WP_PAGE = re.compile(r"^/category/([a-z0-9-]+)/page/(\d+)$")
 

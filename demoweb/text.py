@@ -187,7 +187,9 @@ NONE_TOPICS: dict[str, Topic] = {
         ("Tối {day}, tại sân vận động trung tâm, Ban Tổ chức đã khai mạc giải thể thao năm {year}.",),
         ("Giải đấu có {n} đội bóng tham gia, thi đấu theo thể thức vòng tròn.",
          "Các trận đấu diễn ra sôi nổi, hấp dẫn, thu hút đông đảo khán giả.",
-         "Ban Tổ chức trao cúp và giải thưởng cho các đội xuất sắc.")),
+         "Ban Tổ chức trao cúp và giải thưởng cho các đội xuất sắc.",
+         "Giải nhằm phát triển phong trào thể dục, thể thao quần chúng ở cơ sở.",
+         "Trận chung kết dự kiến diễn ra vào cuối tuần sau.")),
     "culture": T(
         ("Lễ hội Cà phê Buôn Ma Thuột lần thứ 8 chuẩn bị khai mạc",
          "Đêm văn nghệ cồng chiêng tại {commune}",
@@ -195,7 +197,9 @@ NONE_TOPICS: dict[str, Topic] = {
         ("Nhằm tôn vinh bản sắc văn hóa các dân tộc Tây Nguyên, {unit} tổ chức chương trình nghệ thuật đặc sắc.",),
         ("Chương trình có sự tham gia của các nghệ nhân cồng chiêng đến từ các buôn làng.",
          "Du khách được thưởng thức ẩm thực truyền thống và tìm hiểu nghề dệt thổ cẩm.",
-         "Hoạt động góp phần quảng bá hình ảnh du lịch của tỉnh.")),
+         "Hoạt động góp phần quảng bá hình ảnh du lịch của tỉnh.",
+         "Nhiều hiện vật quý lần đầu được giới thiệu đến công chúng.",
+         "Chương trình kéo dài đến hết tháng, mở cửa miễn phí cho người dân.")),
     "traffic": T(
         ("Tai nạn giao thông trên Quốc lộ 14 đoạn qua {place}",
          "Phân luồng giao thông phục vụ thi công nút giao trung tâm {place}",
@@ -203,7 +207,9 @@ NONE_TOPICS: dict[str, Topic] = {
         ("Khoảng {hour} giờ ngày {day}, trên tuyến Quốc lộ 14 đoạn qua {place} đã xảy ra vụ va chạm giữa xe tải và xe máy.",),
         ("Lực lượng chức năng đã có mặt kịp thời để điều tiết giao thông.",
          "Vụ việc đang được cơ quan công an điều tra làm rõ nguyên nhân.",
-         "Người tham gia giao thông được khuyến cáo chấp hành đúng tốc độ cho phép.")),
+         "Người tham gia giao thông được khuyến cáo chấp hành đúng tốc độ cho phép.",
+         "Đơn vị thi công bố trí biển báo, đèn tín hiệu và người hướng dẫn tại hiện trường.",
+         "Cảnh sát giao thông tăng cường tuần tra, kiểm soát vào giờ cao điểm.")),
     "prices": T(
         ("Giá cà phê hôm nay tại Đắk Lắk tăng {n} đồng/kg",
          "Giá hồ tiêu đi ngang, sầu riêng được mùa tại {place}",
@@ -211,14 +217,17 @@ NONE_TOPICS: dict[str, Topic] = {
         ("Sáng {day}, giá cà phê nhân xô tại các đại lý thu mua ở {place} dao động quanh mức {n}.000 đồng/kg.",),
         ("Thương lái cho biết nhu cầu thu mua đầu vụ khá ổn định.",
          "Nhiều hộ dân chưa vội bán ra vì kỳ vọng giá tiếp tục tăng.",
-         "Chi phí vật tư đầu vào cao khiến lợi nhuận của nông dân giảm.")),
+         "Chi phí vật tư đầu vào cao khiến lợi nhuận của nông dân giảm.",
+         "Giá hồ tiêu ổn định ở mức {n}.000 đồng/kg.",
+         "Các doanh nghiệp xuất khẩu đang đẩy mạnh ký hợp đồng giao hàng kỳ hạn.")),
     "weather": T(
         ("Mưa lớn gây ngập úng cục bộ tại {place}",
          "Dự báo thời tiết Tây Nguyên tuần tới có mưa rào và dông"),
         ("Do ảnh hưởng của hoàn lưu áp thấp, đêm {day} trên địa bàn {place} có mưa to.",),
         ("Nhiều diện tích hoa màu của người dân bị ngập úng.",
          "Chính quyền địa phương đã cử lực lượng hỗ trợ người dân khắc phục hậu quả.",
-         "Người dân cần đề phòng lốc, sét và gió giật mạnh trong cơn dông.")),
+         "Người dân cần đề phòng lốc, sét và gió giật mạnh trong cơn dông.",
+         "Nhiệt độ thấp nhất về đêm phổ biến từ 18 đến 20 độ C.")),
     "admin": T(
         ("Thông báo tuyển dụng viên chức năm {year} của {unit}",
          "Lịch tiếp công dân của lãnh đạo {unit} tháng {month}",
@@ -227,7 +236,9 @@ NONE_TOPICS: dict[str, Topic] = {
         ("{unit} thông báo đến các tổ chức, cá nhân có liên quan được biết.",),
         ("Hồ sơ nộp trực tiếp tại bộ phận một cửa hoặc qua dịch vụ công trực tuyến.",
          "Thời gian tiếp nhận từ 7 giờ 30 đến 17 giờ các ngày làm việc trong tuần.",
-         "Mọi thắc mắc xin liên hệ Văn phòng đơn vị để được hướng dẫn.")),
+         "Mọi thắc mắc xin liên hệ Văn phòng đơn vị để được hướng dẫn.",
+         "Thông báo này được niêm yết công khai tại trụ sở cơ quan và đăng trên trang thông tin điện tử.",
+         "Các đơn vị trực thuộc có trách nhiệm phổ biến đến cán bộ, công chức, viên chức.")),
 }
 
 GENERIC = ("Phát biểu chỉ đạo, đồng chí {person} đề nghị các đơn vị phát huy kết quả đạt được.",
@@ -273,11 +284,13 @@ def body_for(rng: random.Random, topics: list[str], slots: dict[str, str]) -> tu
     pool: list[str] = list(main.sentences)
     for extra in topics[1:]:
         pool.extend((THEME_TOPICS.get(extra) or NONE_TOPICS[extra]).sentences)
+    rng.shuffle(pool)
+    generic = list(GENERIC)
+    rng.shuffle(generic)
+    pool += generic[: rng.randint(1, 3)]
     paras: list[str] = []
-    for _ in range(rng.randint(3, 5)):
-        k = min(len(pool), rng.randint(2, 3))
-        sents = rng.sample(pool, k)
-        if rng.random() < 0.3:
-            sents.append(rng.choice(GENERIC))
-        paras.append(" ".join(_fill(s, slots) for s in sents))
+    while pool:  # each sentence once: real articles do not repeat themselves
+        k = rng.randint(2, 3)
+        paras.append(" ".join(_fill(x, slots) for x in pool[:k]))
+        pool = pool[k:]
     return sapo[0].upper() + sapo[1:], tuple(paras), rng.choice(AUTHORS)
