@@ -112,12 +112,14 @@ class App:
             return self._html(render.calendar(site, int(m.group(1)), int(m.group(2)), as_of))
         stripped = path.rstrip("/") or "/"
         shown = path
+        switched = False
         if site.host == LANG_TRAP_HOST and _LANG.search(stripped):
             stripped = _LANG.sub("", stripped) or "/"  # the language switch serves the same page again
+            switched = True
         if stripped == "/":
             return self._html(render.home(site, arts, as_of), newest)
         a = self._by_path[site.host].get(stripped)
-        if a is not None and shown == stripped:
+        if a is not None and not switched:
             if a.published.date() > as_of:
                 return self._404(site)
             return self._article(site, a, arts, as_of)

@@ -42,7 +42,7 @@ def d_long(t: dt.datetime, with_time: bool) -> str:
 
 
 def http_date(t: dt.datetime) -> str:
-    u = t.astimezone(dt.timezone.utc)
+    u = t.astimezone(dt.UTC)
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
     return f"{days[u.weekday()]}, {u.day:02d} {months[u.month - 1]} {u.year} {u:%H:%M:%S} GMT"
@@ -127,7 +127,7 @@ def _page(site: Site, as_of: dt.date, title: str, main: str, path: str, canonica
         sub = ""
         if column:  # the dedicated column sits in a sub-menu under the news item
             sub = f'<ul class="child-menu"><li><a href="{escape(column[0])}">{escape(column[1])}</a></li></ul>'
-        items = [f'<li class="lfr-nav-item"><a href="/">Trang chủ</a></li>']
+        items = ['<li class="lfr-nav-item"><a href="/">Trang chủ</a></li>']
         for i, (h, n) in enumerate(plain):
             items.append(f'<li class="lfr-nav-item"><a href="{escape(h)}"><span>{escape(n)}</span></a>{sub if i == 0 else ""}</li>')
         left = ""

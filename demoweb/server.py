@@ -278,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (TypeError, ValueError):
                 return False
             if since.tzinfo is None:
-                since = since.replace(tzinfo=dt.timezone.utc)
+                since = since.replace(tzinfo=dt.UTC)
             return last_modified.replace(microsecond=0) <= since
         return False
 

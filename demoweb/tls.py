@@ -24,7 +24,7 @@ def server_context(hosts: list[str], workdir: str | Path | None = None) -> tuple
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "chuyenmuc demo web (self-signed)")])
     sans: list[x509.GeneralName] = [x509.DNSName(h) for h in sorted(set(hosts))]
     sans += [x509.DNSName("*.daklak.gov.vn"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=30))

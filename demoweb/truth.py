@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from nlp.urls import canonical_url
 from demoweb.world import DEFAULT_AS_OF, DORMANT_DAYS, Site, World, build_world
+from nlp.urls import canonical_url
 
 
 def parse_as_of(as_of: str | dt.date | None) -> dt.date:

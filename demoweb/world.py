@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from demoweb import text
 from nlp.fold import fold
 from registry import Plan, Registry, load_plan, load_units
-from demoweb import text
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = dt.timezone(dt.timedelta(hours=7))

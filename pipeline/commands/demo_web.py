@@ -60,7 +60,7 @@ def _serve(args: argparse.Namespace) -> int:
     web = DemoWeb(scale=args.scale, seed=args.seed, as_of=args.as_of, registry_path=args.units_file,
                   plan_path=args.plan)
     try:
-        port = web.start(args.port)
+        web.start(args.port)
     except OSError as e:
         print(f"chuyenmuc demo-web: cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}", file=sys.stderr)
         return exitcodes.FAILED
@@ -72,7 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     print(f"demo web: {len(web.hosts)} sites, as of {web.as_of.isoformat()}, seed {args.seed}, scale {args.scale}")
     print(f"proxy: {web.proxy_url}")
-    print(f"control: GET http://demo.control/stats through the proxy; stop with Ctrl-C", flush=True)
+    print("control: GET http://demo.control/stats through the proxy; stop with Ctrl-C", flush=True)
     try:
         while not stop.wait(0.5):
             pass

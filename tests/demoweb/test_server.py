@@ -205,7 +205,7 @@ def test_conditional_get_answers_304(web):
     a = web.truth()["articles"][-1]
     r = fetch(web, a["url"])
     assert dt.datetime.strptime(r.header("last-modified"), "%a, %d %b %Y %H:%M:%S GMT").replace(
-        tzinfo=dt.timezone.utc) == dt.datetime.fromisoformat(a["published_at"])
+        tzinfo=dt.UTC) == dt.datetime.fromisoformat(a["published_at"])
     assert fetch(web, a["url"], headers={"If-None-Match": r.header("etag")}).status == 304
 
 
