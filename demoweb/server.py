@@ -256,15 +256,15 @@ class _Handler(BaseHTTPRequestHandler):
             lm = http_date(page.last_modified)  # type: ignore[arg-type]
             headers += [("ETag", etag), ("Last-Modified", lm), ("Cache-Control", "max-age=0, must-revalidate")]
             if self._not_modified(etag, page.last_modified):  # type: ignore[arg-type]
+                web._record(site, target, method, 304, 0, via)  # before answering: no race with stats()
                 self.send_response(304)
                 for k, v in headers[1:]:
                     self.send_header(k, v)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                web._record(site, target, method, 304, 0, via)
                 return
-        self._send(page.status, headers, page.body, method)
         web._record(site, target, method, page.status, len(page.body), via)
+        self._send(page.status, headers, page.body, method)
 
     def _not_modified(self, etag: str, last_modified: dt.datetime) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -296,8 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _plain(self, status: int, body: bytes, host: str, via: str, target: str | None = None,
                method: str | None = None) -> None:
-        self._send(status, [("Content-Type", "text/plain; charset=utf-8")], body, method or self.command)
         self.web._record(host, target or self.path, method or self.command, status, len(body), via)
+        self._send(status, [("Content-Type", "text/plain; charset=utf-8")], body, method or self.command)
 
     def _control(self, target: str) -> None:
         web = self.web
