@@ -248,7 +248,8 @@ def article(site: Site, a: Article, arts: list[Article], as_of: dt.date) -> str:
                 f'<div class="assetPublishDate block_timer">{d_liferay(a.published)}</div>'
                 f'<div class="sapo"><strong>{escape(sapo)}</strong></div>{body}'
                 f'<p class="author" style="text-align:right"><strong>{escape(author)}</strong></p></div>{rel_html}')
-        return _page(site, as_of, a.title, main, a.path, canonical)
+        cat = site.category(a.category)  # the portlet header names the category, as Liferay does
+        return _page(site, as_of, cat.name if cat else site.name, main, a.path, canonical)
     if site.family == "paper":
         if site.unit_id == "bao-daklak":
             ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title,

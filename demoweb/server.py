@@ -58,9 +58,7 @@ class DemoWeb:
             return self.port  # type: ignore[return-value]
         self.ssl_context, self._tls_dir = server_context(list(self.world.sites))
         handler = type("BoundHandler", (_Handler,), {"web": self})
-        srv = ThreadingHTTPServer((self._bind, port), handler)
-        srv.daemon_threads = True
-        srv.block_on_close = False
+        srv = _Server((self._bind, port), handler)
         self._server = srv
         self.port = srv.server_address[1]
         self._thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
@@ -151,6 +149,19 @@ class DemoWeb:
             with self._lock:
                 self._etags[key] = tag
         return tag
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (e.g. a download cap) is normal here, not a traceback."""
+        import sys
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (OSError, ssl.SSLError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
