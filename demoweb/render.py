@@ -51,14 +51,15 @@ def http_date(t: dt.datetime) -> str:
 # ---- article text ------------------------------------------------------------------------------
 def article_text(site: Site, a: Article) -> text.Text:
     rng = random.Random(a.text_key)
+    home = None if a.repost_of else text.home_place(site.short, site.kind)
     title, slots = text.title_for(rng, list(a.topics), _origin_short(a, site), a.published.year,
-                                  a.published.strftime("%d/%m/%Y"))
+                                  a.published.strftime("%d/%m/%Y"), home)
     sapo, paras, author = text.body_for(rng, list(a.topics), slots)
     return text.Text(a.title, sapo, paras, author)
 
 
 def _origin_short(a: Article, site: Site) -> str:
-    return "Cổng TTĐT tỉnh" if a.repost_of else site.short
+    return "Cổng TTĐT tỉnh" if a.repost_of else text.unit_label(site.short, site.kind)
 
 
 # ---- shared pieces -----------------------------------------------------------------------------

@@ -239,6 +239,21 @@ NONE_TOPICS: dict[str, Topic] = {
          "Mọi thắc mắc xin liên hệ Văn phòng đơn vị để được hướng dẫn.",
          "Thông báo này được niêm yết công khai tại trụ sở cơ quan và đăng trên trang thông tin điện tử.",
          "Các đơn vị trực thuộc có trách nhiệm phổ biến đến cán bộ, công chức, viên chức.")),
+    # hard negatives: official words, no plan theme (codebook: routine appointments, ordinary HĐND acts)
+    "appointment": T(
+        ("Trao quyết định bổ nhiệm Phó Giám đốc {unit}",
+         "Công bố quyết định điều động, bổ nhiệm cán bộ tại {place}"),
+        ("Chiều {day}, {unit} tổ chức lễ công bố và trao quyết định bổ nhiệm cán bộ lãnh đạo.",),
+        ("Theo quyết định, ông {person} được bổ nhiệm giữ chức Phó Giám đốc, thời hạn 5 năm.",
+         "Phát biểu nhận nhiệm vụ, tân Phó Giám đốc cảm ơn sự tin tưởng của lãnh đạo.",
+         "Quyết định có hiệu lực kể từ ngày ký.")),
+    "hdnd-act": T(
+        ("Nghị quyết HĐND tỉnh quy định mức thu phí tham quan danh lam thắng cảnh",
+         "HĐND {place} thông qua Nghị quyết về đặt tên đường"),
+        ("HĐND tỉnh vừa ban hành Nghị quyết quy định mức thu, chế độ thu, nộp, quản lý và sử dụng phí trên địa bàn.",),
+        ("Nghị quyết áp dụng đối với tổ chức, cá nhân có liên quan trên địa bàn tỉnh.",
+         "Mức thu phí được điều chỉnh phù hợp với điều kiện thực tế của địa phương.",
+         "Nghị quyết có hiệu lực sau 10 ngày kể từ ngày ký ban hành.")),
 }
 
 GENERIC = ("Phát biểu chỉ đạo, đồng chí {person} đề nghị các đơn vị phát huy kết quả đạt được.",
@@ -261,17 +276,37 @@ def _fill(tpl: str, slots: dict[str, str]) -> str:
     return tpl.format(**slots)
 
 
-def slots_for(rng: random.Random, unit: str, year: int, day: str) -> dict[str, str]:
-    return {"unit": unit, "year": str(year), "day": day, "place": rng.choice(PLACES),
+def unit_label(short_name: str, kind: str) -> str:
+    """How a sentence names the publishing unit: "UBND huyện Krông Pắc", "Sở Y tế"."""
+    if kind == "district":
+        return "UBND " + (home_place(short_name, kind) or short_name)
+    return short_name
+
+
+def home_place(short_name: str, kind: str) -> str | None:
+    """A district's own name as a sentence would say it ("huyện Krông Pắc"), else None."""
+    if kind != "district":
+        return None
+    if short_name.startswith("TX. "):
+        return "thị xã " + short_name[4:]
+    return short_name[0].lower() + short_name[1:] if short_name.startswith("Huyện") else short_name
+
+
+def slots_for(rng: random.Random, unit: str, year: int, day: str, home: str | None = None) -> dict[str, str]:
+    place = rng.choice(PLACES)
+    if home and rng.random() < 0.7:  # district sites mostly write about their own district
+        place = home
+    return {"unit": unit, "year": str(year), "day": day, "place": place,
             "commune": rng.choice(COMMUNES), "person": rng.choice(PEOPLE), "n": str(rng.randint(12, 480)),
             "n2": str(rng.randint(20, 30)), "pct": str(rng.randint(72, 99)),
             "small": f"{rng.randint(3, 9)},{rng.randint(0, 9)}", "ord": rng.choice(ORDINALS),
             "hour": str(rng.randint(6, 21)), "month": str(rng.randint(1, 12))}
 
 
-def title_for(rng: random.Random, topics: list[str], unit: str, year: int, day: str) -> tuple[str, dict]:
+def title_for(rng: random.Random, topics: list[str], unit: str, year: int, day: str,
+              home: str | None = None) -> tuple[str, dict]:
     """Title (from the first topic) and the slots to reuse for the body."""
-    slots = slots_for(rng, unit, year, day)
+    slots = slots_for(rng, unit, year, day, home)
     topic = THEME_TOPICS.get(topics[0]) or NONE_TOPICS[topics[0]]
     title = _fill(rng.choice(topic.titles), slots)
     return title[0].upper() + title[1:], slots

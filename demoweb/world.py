@@ -71,9 +71,11 @@ TOPIC_CATEGORY = {  # topic -> preferred category slugs, first existing wins; fa
     "sport": ("the-thao", "van-hoa-xa-hoi"), "culture": ("van-hoa-xa-hoi",),
     "traffic": ("phap-luat",), "prices": ("kinh-te",), "weather": (),
     "admin": ("thong-bao", "van-ban-chi-dao-dieu-hanh", "cai-cach-hanh-chinh", "nghi-quyet-hdnd"),
+    "hdnd-act": ("nghi-quyet-hdnd", "van-ban-chi-dao-dieu-hanh", "thoi-su"),
     "socioeconomic-goals": ("kinh-te",),
 }
-NONE_WEIGHTS = (("sport", 3), ("culture", 3), ("traffic", 2), ("prices", 3), ("weather", 1), ("admin", 4))
+NONE_WEIGHTS = (("sport", 3), ("culture", 3), ("traffic", 2), ("prices", 3), ("weather", 1), ("admin", 4),
+                ("appointment", 2), ("hdnd-act", 1))
 SECOND_THEME = {"emulation-movements": "exemplary-models", "covid-prevention": "socioeconomic-goals",
                 "implementation-review": "socioeconomic-goals", "resolution-study": "resolution-content",
                 "ho-chi-minh-study": "party-building", "elections-2021": "covid-prevention"}
@@ -284,8 +286,8 @@ def _new_article(site: Site, rng: random.Random, seed: int, day: dt.date, topics
     art_id = 10000 + len(site.articles) * 7 + (sum(map(ord, site.host)) % 97) * 1000
     published = when or _rand_time(rng, day)
     key = f"{seed}:{site.host}:{art_id}"
-    title, _ = text.title_for(random.Random(key), list(topics), site.short, published.year,
-                              published.strftime("%d/%m/%Y"))
+    title, _ = text.title_for(random.Random(key), list(topics), text.unit_label(site.short, site.kind), published.year,
+                              published.strftime("%d/%m/%Y"), text.home_place(site.short, site.kind))
     a = Article(art_id, site.unit_id, site.host, category, published, topics, themes, title, text_key=key)
     a.path = site.article_path(a)
     a.robots_allowed = not (site.category(category) and site.category(category).disallowed)  # type: ignore[union-attr]

@@ -126,7 +126,8 @@ def test_paper_family_markup(web):
 
 
 def test_wordpress_family_markup(web):
-    site = next(s for s in web.world.sites.values() if s.family == "wp" and s.host != FLAKY_HOST)
+    site = max((s for s in web.world.sites.values() if s.family == "wp" and s.host not in (FLAKY_HOST, SLOW_HOST)),
+               key=lambda s: len([a for a in web.app.visible(s, web.as_of) if a.category == "tin-tuc"]))
     home = fetch(web, f"http://{site.host}/").body.decode()
     assert 'id="site-navigation"' in home and "/category/" in home
     cat = fetch(web, f"http://{site.host}/category/tin-tuc/").body.decode()
