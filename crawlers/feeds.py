@@ -1,0 +1,68 @@
+"""Feeds and sitemaps -> article links. feedparser reads the body Scrapy fetched (it never fetches)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import feedparser
+from scrapy.utils.sitemap import Sitemap
+
+
+class FeedError(ValueError):
+    """The body is not a usable feed or sitemap; the message says why."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: str
+    published: dt.datetime | None = None
+
+
+def parse_feed(body: bytes, url: str) -> list[Entry]:
+    """Entries of an RSS/Atom body. Raises FeedError when it is not a feed at all."""
+    d = feedparser.parse(body, response_headers={"content-location": url})
+    if not d.entries:
+        if d.bozo:
+            raise FeedError(f"not a feed: {type(d.bozo_exception).__name__}: {d.bozo_exception}")
+        if not d.get("version") and not d.feed:
+            raise FeedError("not a feed: no channel and no entries")
+        return []
+    out = []
+    for e in d.entries:
+        link = e.get("link") or next((ln.get("href") for ln in e.get("links", []) if ln.get("href")), None)
+        if not link:
+            continue
+        t = e.get("published_parsed") or e.get("updated_parsed")
+        out.append(Entry(link, dt.datetime(*t[:6]) if t else None))
+    return out
+
+
+def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
+    """('sitemapindex' | 'urlset', entries). lastmod, when given, is parsed to a datetime."""
+    try:
+        sm = Sitemap(body)
+    except Exception as e:  # lxml raises several types on garbage
+        raise FeedError(f"not a sitemap: {e}") from None
+    kind = sm.type or ""
+    if kind not in ("sitemapindex", "urlset"):
+        raise FeedError(f"not a sitemap: root element {kind or '(none)'}")
+    out = []
+    for d in sm:
+        loc = d.get("loc")
+        if loc:
+            out.append(Entry(loc.strip(), _lastmod(d.get("lastmod"))))
+    return kind, out
+
+
+def _lastmod(s: str | None) -> dt.datetime | None:
+    if not s:
+        return None
+    s = s.strip().replace("Z", "+00:00")
+    try:
+        v = dt.datetime.fromisoformat(s)
+    except ValueError:
+        try:
+            v = dt.datetime.strptime(s[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    return v.astimezone(dt.timezone.utc).replace(tzinfo=None) if v.tzinfo else v
