@@ -18,15 +18,25 @@ class Entry:
     published: dt.datetime | None = None
 
 
-def parse_feed(body: bytes, url: str) -> list[Entry]:
-    """Entries of an RSS/Atom body. Raises FeedError when it is not a feed at all."""
-    d = feedparser.parse(body, response_headers={"content-location": url})
+# feedparser "bozo" reasons that are about HTTP metadata, not a broken document
+_BENIGN = ("NonXMLContentType", "CharacterEncodingOverride")
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> tuple[list[Entry], str | None]:
+    """(entries, problem) of an RSS/Atom body: problem names malformed XML that feedparser's
+    lenient parser still read. Raises FeedError when it is not a feed at all."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    d = feedparser.parse(body, response_headers=headers)
+    bad = d.bozo and type(d.bozo_exception).__name__ not in _BENIGN
+    problem = f"malformed feed: {type(d.bozo_exception).__name__}: {d.bozo_exception}" if bad else None
     if not d.entries:
-        if d.bozo:
+        if bad:
             raise FeedError(f"not a feed: {type(d.bozo_exception).__name__}: {d.bozo_exception}")
         if not d.get("version") and not d.feed:
             raise FeedError("not a feed: no channel and no entries")
-        return []
+        return [], problem
     out = []
     for e in d.entries:
         link = e.get("link") or next((ln.get("href") for ln in e.get("links", []) if ln.get("href")), None)
@@ -34,7 +44,7 @@ def parse_feed(body: bytes, url: str) -> list[Entry]:
             continue
         t = e.get("published_parsed") or e.get("updated_parsed")
         out.append(Entry(link, dt.datetime(*t[:6]) if t else None))
-    return out
+    return out, problem
 
 
 def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
@@ -65,4 +75,4 @@ def _lastmod(s: str | None) -> dt.datetime | None:
             v = dt.datetime.strptime(s[:10], "%Y-%m-%d")
         except ValueError:
             return None
-    return v.astimezone(dt.timezone.utc).replace(tzinfo=None) if v.tzinfo else v
+    return v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo else v

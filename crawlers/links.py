@@ -26,7 +26,7 @@ _SKIP_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|docx?|xlsx?|
 _STRIP_EXT = re.compile(r"\.(?:html?|aspx?|php|jsp)$", re.I)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
                "application/feed+json")
-_MENU_XPATH = ("//nav//a | //header//a | //*[@role='navigation']//a"
+_MENU_XPATH = ("//nav//a | //*[@role='navigation']//a"
                " | //*[contains(concat(' ', translate(@class, 'MENUAV', 'menuav'), ' '), 'menu')]//a"
                " | //*[contains(translate(@id, 'MENUAV', 'menuav'), 'menu')]//a"
                " | //*[contains(concat(' ', translate(@class, 'MENUAV', 'menuav'), ' '), ' nav')]//a")
@@ -37,6 +37,7 @@ _CHROME_XPATH = "//nav | //header | //footer | //*[@role='navigation']"
 class Link:
     url: str        # absolute URL as found (not canonicalised)
     text: str       # anchor text (or title attribute), whitespace-collapsed
+    hreflang: str = ""  # set on language-switch links, which are never categories
 
 
 def _text(a: Selector) -> str:
@@ -117,7 +118,7 @@ def links(html: str | bytes, url: str, xpath: str = "//a") -> list[Link]:
     for a in sel.xpath(xpath):
         u = _abs(a.attrib.get("href"), base)
         if u:
-            out.append(Link(u, _text(a)))
+            out.append(Link(u, _text(a), a.attrib.get("hreflang", "")))
     return out
 
 
@@ -127,7 +128,7 @@ def menu_links(html: str | bytes, url: str, domains: tuple[str, ...]) -> list[Li
     out = []
     home = canonical_url(url)
     for lk in links(html, url, _MENU_XPATH):
-        if not same_site(lk.url, domains) or _SKIP_EXT.search(urlsplit(lk.url).path):
+        if lk.hreflang or not same_site(lk.url, domains) or _SKIP_EXT.search(urlsplit(lk.url).path):
             continue
         c = canonical_url(lk.url)
         if c == home or urlsplit(c).path in ("", "/") or c in seen or not lk.text:

@@ -66,19 +66,19 @@ class CrawlStore:
         k.page_urls = {r[0] for r in self.con.execute("SELECT url FROM pages").fetchall()}
         cols = [d[0] for d in self.con.execute("SELECT * FROM source_health LIMIT 0").description]
         for r in self.con.execute("SELECT * FROM source_health").fetchall():
-            row = dict(zip(cols, r))
+            row = dict(zip(cols, r, strict=True))
             k.health[row["source_id"]] = row
         cols = [d[0] for d in self.con.execute("SELECT * FROM unit_columns LIMIT 0").description]
         for r in self.con.execute("SELECT * FROM unit_columns WHERE list_contains(?, unit_id)", [ids]).fetchall():
-            row = dict(zip(cols, r))
+            row = dict(zip(cols, r, strict=True))
             k.columns[row["column_id"]] = row
         cols = [d[0] for d in self.con.execute("SELECT * FROM sources LIMIT 0").description]
         for r in self.con.execute("SELECT * FROM sources WHERE list_contains(?, unit_id)", [ids]).fetchall():
-            row = dict(zip(cols, r))
+            row = dict(zip(cols, r, strict=True))
             k.sources[row["source_id"]] = row
         cols = [d[0] for d in self.con.execute("SELECT * FROM robots_cache LIMIT 0").description]
         for r in self.con.execute("SELECT * FROM robots_cache").fetchall():
-            row = dict(zip(cols, r))
+            row = dict(zip(cols, r, strict=True))
             k.robots[row["host"]] = row
         return k
 

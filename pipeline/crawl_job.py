@@ -33,8 +33,8 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
     any number of times from one process; `in_process=True` runs Scrapy here (once per process).
     `settings` overrides Scrapy settings (tests use it to shorten delays).
     """
-    from pipeline.setup_db import init_db
     from crawlers.run import select_units
+    from pipeline.setup_db import init_db
     select_units(registry, unit_ids)  # bad ids fail before anything is written
     init_db(Path(db_path), plan, registry)
     own_run = run_id is None

@@ -26,7 +26,8 @@ from crawlers.middlewares import CrawlIgnored
 from crawlers.store import CrawlStore
 from nlp.column_match import match_column
 from nlp.urls import canonical_url, same_site
-from registry.units import Unit, source_id as make_source_id
+from registry.units import Unit
+from registry.units import source_id as make_source_id
 
 SOURCE_ROLES = ("site", "feed", "sitemap", "column")
 
@@ -231,15 +232,18 @@ class UnitsSpider(scrapy.Spider):
     def _known_listings(self, unit: Unit) -> Iterable[Request]:
         for col in list(self.store.known.columns.values()):
             if col["unit_id"] == unit.unit_id:
-                r = self._category(unit, col["url"], col["name"] or "")
+                # unit_columns keeps the canonical URL; the source row keeps the URL as found (scheme!)
+                src = self.store.known.sources.get(make_source_id(unit.unit_id, "column", col["url"]))
+                r = self._category(unit, src["url"] if src else col["url"], col["name"] or "")
                 if r:
                     yield r
 
     def _discovered(self, unit: Unit, kind: str, url: str, name: str | None = None, **meta: Any) -> Request | None:
+        """A feed, sitemap or listing found on the site: id from its canonical URL, fetched as found."""
         c = canonical_url(url)
         sid = make_source_id(unit.unit_id, kind, c)
-        self.store.source(sid, unit.unit_id, kind, c, name)
-        return self.source_request(unit, kind, url, sid, None, source_url=c, **meta)
+        self.store.source(sid, unit.unit_id, kind, url, name)
+        return self.source_request(unit, kind, url, sid, None, source_url=url, **meta)
 
     def _category(self, unit: Unit, url: str, name: str) -> Request | None:
         c = canonical_url(url)
@@ -298,7 +302,7 @@ class UnitsSpider(scrapy.Spider):
             return
         unit = self.unit(response)
         try:
-            entries = parse_feed(response.body, response.url)
+            entries, problem = parse_feed(response.body, response.url, _hdr(response, b"Content-Type"))
         except FeedError as e:
             self.store.source_failed(h, "feed-parse", str(e), response.status)
             self.store.error(unit.unit_id, response.url, "feed-parse", str(e))
@@ -309,7 +313,14 @@ class UnitsSpider(scrapy.Spider):
             if r:
                 new += 1
                 yield r
-        self._ok(h, response, new)
+        if problem:
+            # what the lenient parser recovered is used, but the feed is broken and must show as such
+            self.store.source_failed(h, "feed-malformed", problem, response.status)
+            self.store.error(unit.unit_id, response.url, "feed-malformed", problem)
+            if new:
+                h["last_new_article_at"] = h["last_attempt_at"]
+        else:
+            self._ok(h, response, new)
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         h = self._source_status(response)
@@ -329,6 +340,8 @@ class UnitsSpider(scrapy.Spider):
                 continue
             if kind == "sitemapindex":
                 r = self._discovered(unit, "sitemap", e.url)
+            elif not L.looks_like_article(e.url):
+                continue  # sitemaps also list category pages: those are found through the menus
             else:
                 # lastmod filter: entries unchanged since this sitemap was last read were seen then
                 if since and e.published and e.published < since - dt.timedelta(days=1) \
