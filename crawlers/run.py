@@ -43,7 +43,7 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
     try:
         store = CrawlStore(con, run_id)
         store.load([u.unit_id for u in units])
-        process = CrawlerProcess(build_settings(config.section("crawl"), proxy, settings), install_root_handler=False)
+        process = CrawlerProcess(build_settings(config.section("crawl"), proxy, settings), )
         crawler = process.create_crawler(UnitsSpider)
         process.crawl(crawler, units=units, patterns=plan.column_patterns, store=store, refetch=refetch)
         process.start()

@@ -73,6 +73,9 @@ class UnitsSpider(scrapy.Spider):
         self.articles_seen: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+        self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
+        for col in store.known.columns.values():
+            self.listing_urls[col["unit_id"]].add(col["url"])
         self.allowed_domains = sorted({d for u in self.units for d in u.domains})
 
     # ---- standalone use (`scrapy crawl units -a units=a,b`): config from chuyenmuc.toml
@@ -151,7 +154,7 @@ class UnitsSpider(scrapy.Spider):
         c = canonical_url(url)
         if column:
             self.store.attribute(c, column)
-        if c in self.known_at_start or c in self.articles_seen:
+        if c in self.known_at_start or c in self.articles_seen or c in self.listing_urls[unit.unit_id]:
             return None
         if not same_site(url, unit.domains):
             return None
@@ -247,6 +250,7 @@ class UnitsSpider(scrapy.Spider):
 
     def _category(self, unit: Unit, url: str, name: str) -> Request | None:
         c = canonical_url(url)
+        self.listing_urls[unit.unit_id].add(c)
         pattern = match_column(name, self.patterns) if name else None
         prev = next((x for x in self.store.known.columns.values()
                      if x["unit_id"] == unit.unit_id and x["url"] == c), None)
