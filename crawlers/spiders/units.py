@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -73,6 +73,7 @@ class UnitsSpider(scrapy.Spider):
         self.articles_seen: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+        self.late: list[Request] = []
         self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
         for col in store.known.columns.values():
             self.listing_urls[col["unit_id"]].add(col["url"])
@@ -89,7 +90,27 @@ class UnitsSpider(scrapy.Spider):
         s = crawler.settings
         spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES", 30)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         return spider
+
+    def _idle(self, spider: Any = None) -> None:
+        """Late retry: requests that met a server error or a network fault get one more round at the
+        end of the crawl, when the site is no longer busy with our other requests."""
+        if not self.late:
+            return
+        batch, self.late = self.late, []
+        for req in batch:
+            meta = dict(req.meta, late_retry=True, dont_retry=False)
+            meta.pop("retry_times", None)
+            self.crawler.engine.crawl(req.replace(meta=meta, dont_filter=True))
+        raise DontCloseSpider("late retries scheduled")
+
+    def _late_retry(self, request: Request) -> bool:
+        """Queue a failed request for the late round (once; not for sources already failing before)."""
+        if request.meta.get("late_retry") or request.meta.get("was_failing"):
+            return False
+        self.late.append(request)
+        return True
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
         self.close_summary = self.store.close()
@@ -136,6 +157,7 @@ class UnitsSpider(scrapy.Spider):
                     headers["If-Modified-Since"] = h["last_modified"]
             # a source that already failed gets one attempt a night, not three
             dont_retry = bool(h and (h.get("consecutive_failures") or 0) > 0)
+            meta["was_failing"] = dont_retry
         if kind == "column":
             meta.setdefault("page_no", 1)
             meta.setdefault("column_id", self._dedicated_id(unit, c))
@@ -175,6 +197,7 @@ class UnitsSpider(scrapy.Spider):
         unit = self.unit(response)
         kind = response.meta["source_kind"]
         self.per_unit[unit.unit_id]["requests"] += 1
+        self._transient(response)
         if sid is None:
             return {}
         h = self.store.health(sid, unit.unit_id, kind, response.meta.get("source_url") or response.request.url)
@@ -182,12 +205,21 @@ class UnitsSpider(scrapy.Spider):
             self.counts["not_modified"] += 1
             self.store.source_ok(h, 304, None, None)
             return None
+        if response.status >= 500 and self._late_retry(response.request):
+            return None
         if response.status >= 400:
             kind_e = f"http-{response.status}"
             self.store.source_failed(h, kind_e, f"HTTP {response.status} for {response.url}", response.status)
             self.store.error(unit.unit_id, response.url, kind_e, f"{kind} source answered HTTP {response.status}")
             return None
         return h
+
+    def _transient(self, response: Response) -> None:
+        """A request that succeeded only after retries leaves a trace: flaky servers show up in reports."""
+        n = int(response.meta.get("retry_times") or 0) + (1 if response.meta.get("late_retry") else 0)
+        if n and response.status < 500:
+            self.store.error(response.meta.get("unit_id"), response.url, "transient",
+                             f"answered HTTP {response.status} after {n} retr{'y' if n == 1 else 'ies'}")
 
     def _ok(self, h: dict[str, Any], response: Response, new: int) -> None:
         if h:
@@ -263,6 +295,8 @@ class UnitsSpider(scrapy.Spider):
         h = self._source_status(response) if response.meta.get("source_id") else {}
         if response.meta.get("source_id") is None:
             self.per_unit[response.meta["unit_id"]]["requests"] += 1
+            if response.status >= 500 and self._late_retry(response.request):
+                return
             if response.status >= 400:
                 self.store.error(response.meta["unit_id"], response.url, f"http-{response.status}",
                                  "listing page failed")
@@ -360,6 +394,9 @@ class UnitsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> None:
         unit = self.unit(response)
         self.per_unit[unit.unit_id]["requests"] += 1
+        self._transient(response)
+        if response.status >= 500 and self._late_retry(response.request):
+            return
         if response.status != 200:
             self.store.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"article page answered HTTP {response.status}")
@@ -392,6 +429,8 @@ class UnitsSpider(scrapy.Spider):
         req = failure.request  # type: ignore[attr-defined]
         exc = failure.value
         kind = error_kind(exc)
+        if kind in ("timeout", "connection", "connection-refused") and self._late_retry(req):
+            return
         unit_id = req.meta.get("unit_id")
         if unit_id:
             self.per_unit[unit_id]["errors"] += 1
