@@ -92,7 +92,8 @@ class MiniWeb:
                 site = web.sites.get(host)
                 with web._lock:
                     web.log.append(dict(host=host, path=u.path or "/", query=u.query, method="GET",
-                                        inm=self.headers.get("If-None-Match")))
+                                        inm=self.headers.get("If-None-Match"),
+                                        ua=self.headers.get("User-Agent", "")))
                 if site is None or site.down:
                     self.send_response(503 if site is not None else 502)
                     self.send_header("Content-Length", "0")

@@ -70,9 +70,10 @@ def mini(tmp_path: Path):
     web.stop()
 
 
-def _crawl(db: Path, reg, proxy: str, **kw) -> dict:
+def _crawl(db: Path, reg, proxy: str, settings_extra: dict | None = None, **kw) -> dict:
     from pipeline.crawl_job import run_crawl
-    return run_crawl(db, load_plan(PLAN), reg, Config(), proxy=proxy, settings=FAST, timeout=120, **kw)
+    return run_crawl(db, load_plan(PLAN), reg, Config(), proxy=proxy, settings=dict(FAST, **(settings_extra or {})),
+                     timeout=120, **kw)
 
 
 def test_two_nights_on_a_mini_web(mini) -> None:
@@ -125,3 +126,35 @@ def test_two_nights_on_a_mini_web(mini) -> None:
     assert len(log) <= n_sources + 1.1 * 2, log
     assert sum(1 for e in log if e.get("status") == 304) >= 1, log
     assert c2["not_modified"] >= 1
+
+
+def test_page_budget_stops_a_site_and_says_so(mini) -> None:
+    web, proxy, reg, db = mini
+    counts = _crawl(db, reg, proxy, unit_ids=["so-a"], settings_extra={"CHUYENMUC_PAGE_BUDGET": 6})
+    asked = [e for e in web.log if e["host"] == "a.test" and e["path"] != "/robots.txt"]
+    assert len(asked) <= 6
+    con = connect(db, read_only=True)
+    try:
+        kinds = {r[0] for r in con.execute("SELECT kind FROM run_errors WHERE unit_id = 'so-a'").fetchall()}
+        n = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    finally:
+        con.close()
+    assert "page-budget" in kinds
+    assert n == counts["new_articles"] < len(web.sites["a.test"].articles)
+
+
+def test_cli_crawl_with_units_and_proxy(mini, cli, tmp_path: Path) -> None:
+    web, proxy, reg, db = mini
+    cfg = tmp_path / "chuyenmuc.toml"
+    cfg.write_text(f'[paths]\nplan = "{PLAN}"\n\n[crawl]\ndownload_delay = 0\nretries = 0\n'
+                   f'contact_url = "https://example.invalid/who"\n', encoding="utf-8")
+    r = cli("crawl", "--config", str(cfg), "--units-file", reg.source_path, "--db", str(db),
+            "--units", "so-c", "--proxy", proxy, "--json")
+    assert r.code == 0, r.err
+    import json
+    counts = json.loads(r.out.strip().splitlines()[-1])
+    assert counts["new_articles"] == len(web.sites["c.test"].articles)
+    assert {e["host"] for e in web.log} == {"c.test"}
+    assert all(e["ua"].startswith("chuyenmuc/") and "https://example.invalid/who" in e["ua"] for e in web.log)
+    r = cli("crawl", "--config", str(cfg), "--units-file", reg.source_path, "--db", str(db), "--units", "nope")
+    assert r.code == 2 and "nope" in r.err
