@@ -158,3 +158,25 @@ def test_cli_crawl_with_units_and_proxy(mini, cli, tmp_path: Path) -> None:
     assert all(e["ua"].startswith("chuyenmuc/") and "https://example.invalid/who" in e["ua"] for e in web.log)
     r = cli("crawl", "--config", str(cfg), "--units-file", reg.source_path, "--db", str(db), "--units", "nope")
     assert r.code == 2 and "nope" in r.err
+
+
+def test_refetch_downloads_again_without_duplicates(mini) -> None:
+    web, proxy, reg, db = mini
+    _crawl(db, reg, proxy, unit_ids=["so-c"])
+    con = connect(db, read_only=True)
+    try:
+        before = dict(con.execute("SELECT url, run_id FROM pages").fetchall())
+    finally:
+        con.close()
+    web.reset()
+    c = _crawl(db, reg, proxy, unit_ids=["so-c"], refetch=True)
+    con = connect(db, read_only=True)
+    try:
+        after = dict(con.execute("SELECT url, run_id FROM pages").fetchall())
+        dup = con.execute("SELECT count(*) - count(DISTINCT url) FROM pages").fetchone()[0]
+    finally:
+        con.close()
+    assert set(after) == set(before) and dup == 0
+    assert all(after[u] == c["run_id"] != before[u] for u in after)  # every page re-downloaded
+    assert not [e for e in web.log if e["inm"]]  # and unconditionally
+    assert c["new_articles"] == len(before)
