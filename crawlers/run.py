@@ -55,7 +55,7 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
         stats = crawler.stats.get_stats() if crawler.stats else {}
         dedicated = sum(1 for c in store.known.columns.values()
                         if c["is_dedicated"] and c["column_id"] in store.touched_columns)
-        failing = sum(1 for s in store.touched_health if store.known.health[s]["status"] != "ok")
+        failing = sum(1 for s in store.touched_health if store.known.health[s]["status"] in ("failing", "dead"))
         per_unit = {u: dict(c) for u, c in spider.per_unit.items()}
         return dict(
             requests=int(stats.get("downloader/request_count", 0)),

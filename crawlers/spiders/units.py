@@ -44,7 +44,7 @@ def error_kind(exc: BaseException) -> str:
         return "too-large"
     if "timeout" in name.lower() or "timed out" in msg:
         return "timeout"
-    if "dns" in name.lower():
+    if "dns" in name.lower() or "cannotresolve" in name.lower() or "dns lookup" in msg:
         return "dns"
     if "refused" in name.lower() or "refused" in msg:
         return "connection-refused"
@@ -83,6 +83,19 @@ class UnitsSpider(scrapy.Spider):
     def _standalone(self, unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
         from crawlers.run import open_store_for_cli
         return open_store_for_cli(unit_ids)
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Under plain `scrapy crawl units`, apply chuyenmuc.toml's [crawl] section too (below -s)."""
+        super().update_settings(settings)
+        if settings.getbool("CHUYENMUC_MANAGED"):
+            return
+        from crawlers.settings import build_settings
+        from registry.config import load_config
+        crawl = load_config().section("crawl")
+        settings.setdict({k: v for k, v in build_settings(crawl).items() if k.startswith(("CHUYENMUC_", "USER_AGENT",
+                          "CONCURRENT_", "DOWNLOAD_", "RETRY_TIMES", "AUTOTHROTTLE_TARGET", "DEPTH_LIMIT"))},
+                         priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> UnitsSpider:
