@@ -180,3 +180,43 @@ def test_refetch_downloads_again_without_duplicates(mini) -> None:
     assert all(after[u] == c["run_id"] != before[u] for u in after)  # every page re-downloaded
     assert not [e for e in web.log if e["inm"]]  # and unconditionally
     assert c["new_articles"] == len(before)
+
+
+def test_redirects_and_a_registry_column(tmp_path: Path) -> None:
+    d = MiniSite("d.test", {"tin-tuc": "Tin tức", "chuyen-trang": "Chuyên trang"}, feed=False,
+                 hidden=("chuyen-trang",), extra_nav={"/tin": "Tin"},
+                 redirects={"/tin": "/tin-tuc/", "/cu/bai-cu-9999.html": "/tin-tuc/tin-bai-so-1-tin-tuc-1007.html"},
+                 home_links=("/cu/bai-cu-9999.html",))
+    d.add(1, "tin-tuc", "Bài một")
+    d.add(2, "chuyen-trang", "Bài trong chuyên trang")
+    web = MiniWeb([d])
+    proxy = web.start()
+    try:
+        units = tmp_path / "units.toml"
+        units.write_text(UNITS.split("[[units]]")[0] + """
+[[units]]
+unit_id = "so-d"
+name = "Sở D"
+kind = "department"
+valid_from = 2021-01-01
+site = "http://d.test/"
+site_verified = true
+sources = [{kind = "column", url = "http://d.test/chuyen-trang/", verified = true, name = "Chuyên trang"}]
+""", encoding="utf-8")
+        db = tmp_path / "d.duckdb"
+        _crawl(db, load_units(units), proxy)
+    finally:
+        web.stop()
+    con = connect(db, read_only=True)
+    try:
+        pages = dict(con.execute("SELECT url, fetched_url FROM pages").fetchall())
+        cols = con.execute("SELECT url, is_dedicated, matched_pattern FROM unit_columns WHERE is_dedicated").fetchall()
+        col_pages = con.execute("SELECT p.url FROM pages p JOIN unit_columns c USING (column_id)").fetchall()
+    finally:
+        con.close()
+    # the redirected article is stored once, under its final URL; the redirected menu item was listed
+    assert set(pages) == {"https://d.test/tin-tuc/tin-bai-so-1-tin-tuc-1007.html",
+                          "https://d.test/chuyen-trang/tin-bai-so-2-chuyen-trang-2007.html"}
+    assert cols == [("https://d.test/chuyen-trang", True, "(registry)")]
+    assert col_pages == [("https://d.test/chuyen-trang/tin-bai-so-2-chuyen-trang-2007.html",)]
+    assert any(e["status"] == 301 for e in web.log)
