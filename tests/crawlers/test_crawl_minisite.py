@@ -220,3 +220,44 @@ sources = [{kind = "column", url = "http://d.test/chuyen-trang/", verified = tru
     assert cols == [("https://d.test/chuyen-trang", True, "(registry)")]
     assert col_pages == [("https://d.test/chuyen-trang/tin-bai-so-2-chuyen-trang-2007.html",)]
     assert any(e["status"] == 301 for e in web.log)
+
+
+def test_column_found_later_claims_already_stored_articles(tmp_path: Path) -> None:
+    e = MiniSite("e.test", {"tin-tuc": "Tin tức", "dua-nq": "Đưa Nghị quyết vào cuộc sống"}, hidden=("dua-nq",))
+    e.add(1, "tin-tuc", "Bài một")
+    in_col = {e.add(2, "dua-nq", "Bài hai"), e.add(3, "dua-nq", "Bài ba")}  # reachable via the feed only
+    web = MiniWeb([e])
+    proxy = web.start()
+    try:
+        units = tmp_path / "units.toml"
+        units.write_text(UNITS.split("[[units]]")[0] + """
+[[units]]
+unit_id = "so-e"
+name = "Sở E"
+kind = "department"
+valid_from = 2021-01-01
+site = "http://e.test/"
+site_verified = true
+""", encoding="utf-8")
+        db = tmp_path / "e.duckdb"
+        reg = load_units(units)
+        _crawl(db, reg, proxy)
+        first = dict(_q(db, "SELECT url, column_id FROM pages"))
+        e.hidden = ()  # the column appears in the menu the next night
+        c2 = _crawl(db, reg, proxy)
+    finally:
+        web.stop()
+    want = {u.replace("http://", "https://") for u in in_col}
+    assert want <= set(first) and all(first[u] is None for u in want)
+    col = _q(db, "SELECT column_id FROM unit_columns WHERE is_dedicated")
+    after = dict(_q(db, "SELECT url, column_id FROM pages"))
+    assert len(col) == 1 and {u for u, c in after.items() if c == col[0][0]} == want
+    assert c2["new_articles"] == 0
+
+
+def _q(db: Path, sql: str) -> list[tuple]:
+    con = connect(db, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
