@@ -27,7 +27,9 @@ def heatmap_png(counts: Sequence[Sequence[int]], rows: Sequence[str], cols: Sequ
     fig = Figure(figsize=(2.5 + 0.55 * nc, 1.2 + 0.28 * nr))
     ax = fig.add_subplot()
     data = [list(r) for r in counts] if counts else [[0] * nc]
-    im = ax.imshow(data, aspect="auto", cmap="YlGnBu", vmin=0, vmax=max(1, max(max(r) for r in data)),
+    cmap = matplotlib.colormaps["YlGnBu"].copy()
+    cmap.set_under("white")
+    im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0.5, vmax=max(1, max(max(r) for r in data)),
                    interpolation="nearest")
     ax.set_xticks(range(len(cols)), labels=list(cols), rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(rows)), labels=list(rows), fontsize=8)

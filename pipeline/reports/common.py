@@ -81,7 +81,7 @@ def vi_date(value: object) -> str:
     return str(value)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
 def md(text: object) -> str:
