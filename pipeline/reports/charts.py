@@ -27,8 +27,7 @@ def heatmap_png(counts: Sequence[Sequence[int]], rows: Sequence[str], cols: Sequ
     fig = Figure(figsize=(2.5 + 0.55 * nc, 1.2 + 0.28 * nr))
     ax = fig.add_subplot()
     data = [list(r) for r in counts] if counts else [[0] * nc]
-    cmap = matplotlib.colormaps["YlGnBu"].copy()
-    cmap.set_under("white")
+    cmap = matplotlib.colormaps["YlGnBu"].with_extremes(under="white")  # zero cells stay white
     im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0.5, vmax=max(1, max(max(r) for r in data)),
                    interpolation="nearest")
     ax.set_xticks(range(len(cols)), labels=list(cols), rotation=60, ha="right", fontsize=8)
