@@ -8,6 +8,11 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pipeline.reports.settings import as_of
+
+__all__ = ["as_of", "STATUS_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week", "week_label",
+           "last_complete_week", "rows", "environment", "safe_href", "vi_date", "md"]
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 STATUS_VI = {
@@ -44,10 +49,6 @@ def week_label(monday: dt.date) -> str:
 def last_complete_week(as_of: dt.date) -> str:
     """The last ISO week that ended before the reference date."""
     return week_label(as_of - dt.timedelta(days=as_of.isoweekday() + 6))
-
-
-def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    return con.execute("SELECT as_of FROM report_params").fetchone()[0]  # type: ignore[index]
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
