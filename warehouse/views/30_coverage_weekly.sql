@@ -5,10 +5,10 @@ SELECT
     t.theme_id,
     f.week,
     f.week_start,
-    count(DISTINCT f.article_id) AS articles,
-    count(DISTINCT f.article_id) FILTER (WHERE f.is_repost) AS reposts,
-    count(DISTINCT f.article_id) FILTER (WHERE NOT f.is_repost) AS originals,
-    count(DISTINCT f.article_id) FILTER (WHERE f.column_id IN (SELECT column_id FROM unit_columns WHERE is_dedicated)) AS in_column
+    count(*) AS articles,
+    count(*) FILTER (WHERE f.is_repost) AS reposts,
+    count(*) FILTER (WHERE NOT f.is_repost) AS originals,
+    count(*) FILTER (WHERE f.column_id IN (SELECT column_id FROM unit_columns WHERE is_dedicated)) AS in_column
 FROM article_facts f
 JOIN article_themes t ON t.article_id = f.article_id
 WHERE f.week IS NOT NULL
