@@ -23,7 +23,13 @@ from pipeline.reports.common import (
 )
 
 TREND_WEEKS = 12
+VN = dt.timezone(dt.timedelta(hours=7))
 MAX_ARTICLES_LISTED = 200
+
+
+def _instant(day: dt.date) -> dt.datetime:
+    """Local midnight of a day, as an aware instant (Vietnam: UTC+07:00)."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=VN)
 
 
 def default_week(con: duckdb.DuckDBPyConnection) -> str:
@@ -86,9 +92,12 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
               for t in hm_themes}
     total = [int(vol.get(w, {}).get("articles", 0)) for w in weeks]
 
+    # the raw published_at range lets DuckDB skip most rows before computing local dates
+    lo, hi = _instant(start - dt.timedelta(days=7)), _instant(end + dt.timedelta(days=1))
     per_unit = rows(con, """SELECT unit_id, count(*) FILTER (WHERE week = ?) AS this_week,
                                    count(*) FILTER (WHERE week = ?) AS last_week
-                            FROM article_facts WHERE week IN (?, ?) GROUP BY unit_id""", [week, prev, week, prev])
+                            FROM article_facts WHERE published_at >= ? AND published_at < ?
+                              AND week IN (?, ?) GROUP BY unit_id""", [week, prev, lo, hi, week, prev])
     drops = rows(con, """SELECT v.unit_id, v.articles, v.best_weeks_mean FROM unit_volume_weekly v
                          WHERE v.week = ? AND v.volume_drop ORDER BY v.unit_id""", [week])
     failing = rows(con, """SELECT h.unit_id, h.kind, h.url, h.status, h.consecutive_failures, h.last_error,
@@ -99,10 +108,10 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
         SELECT f.unit_id, f.published_at, f.title, f.url, f.is_repost,
                list(t.theme_id ORDER BY t.theme_id) FILTER (WHERE t.theme_id IS NOT NULL) AS themes
         FROM article_facts f LEFT JOIN article_themes t ON t.article_id = f.article_id
-        WHERE f.week = ?
-        GROUP BY ALL ORDER BY f.published_at DESC, f.url LIMIT ?""", [week, MAX_ARTICLES_LISTED])
+        WHERE f.published_at >= ? AND f.published_at < ? AND f.week = ?
+        GROUP BY ALL ORDER BY f.published_at DESC, f.url LIMIT ?""", [lo, hi, week, MAX_ARTICLES_LISTED])
     n_articles = int(vol.get(week, {}).get("articles", 0))
-    n_prev = con.execute("SELECT count(*) FROM article_facts WHERE week = ?", [prev]).fetchone()[0]  # type: ignore[index]
+    n_prev = sum(r["last_week"] for r in per_unit)
 
     for group in (units_missing, units_dormant):
         for r in group:
@@ -118,7 +127,7 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
         "complete": end < ref,
         "totals": {"articles": n_articles, "reposts": int(vol.get(week, {}).get("reposts", 0)),
                    "units_publishing": int(vol.get(week, {}).get("units", 0)),
-                   "themes_covered": len(covered), "themes_in_plan": len(theme_ids),
+                   "themes_covered": len(covered & set(theme_ids)), "themes_in_plan": len(theme_ids),
                    "previous_articles": int(n_prev)},
         "status_counts": {s: sum(1 for r in status if r["status"] == s) for s in STATUS_VI},
         "units_missing": units_missing,

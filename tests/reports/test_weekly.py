@@ -78,3 +78,14 @@ def test_cli_weekly_writes_both_files(cli, db, tmp_path):
     assert r.code == 0 and "2022-W10" in r.out
     r = cli("report", "weekly", "--week", "2021-30", "--db", str(db), "--out", str(tmp_path / "out"))
     assert r.code == 2 and "2021-30" in r.err
+
+
+def test_themes_covered_counts_only_the_weeks_plan_themes(con):
+    # in 2022 only four themes are in the plan period; a tag of a 2021-only theme must not count
+    con.execute("""INSERT INTO article_themes (article_id, theme_id, score, model_version, source)
+                   SELECT article_id, 'elections-2021', 1.0, 'test', 'label' FROM article_facts
+                   WHERE week = '2022-W10' LIMIT 1""")
+    s = build_weekly(con, "2022-W10")
+    assert s["totals"]["themes_in_plan"] == 4
+    assert s["totals"]["themes_covered"] <= 4
+    assert "elections-2021" in s["heatmap"]["themes"]  # still shown, not counted
