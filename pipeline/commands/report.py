@@ -26,6 +26,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=_annual)
 
 
+def open_db(ctx: Context):
+    """Open the warehouse for a report and bring settings.dormant_days in line with the config."""
+    from pipeline.reports.settings import sync_from_config
+    from warehouse import connect
+    from warehouse.db import WarehouseError
+    if not ctx.db_path.exists():
+        raise WarehouseError(f"{ctx.db_path}: no such database (run `chuyenmuc db init --db {ctx.db_path}` first)")
+    con = connect(ctx.db_path)
+    sync_from_config(con, ctx.config.section("status"))
+    return con
+
+
 def _out(ctx: Context, args: argparse.Namespace) -> Path:
     return Path(args.out) if args.out else ctx.config.path("reports")
 
@@ -33,9 +45,8 @@ def _out(ctx: Context, args: argparse.Namespace) -> Path:
 def _weekly(args: argparse.Namespace) -> int:
     from pipeline.reports.common import ReportError
     from pipeline.reports.weekly import write_weekly
-    from warehouse import connect
     ctx = Context(args)
-    con = connect(ctx.db_path, read_only=True)
+    con = open_db(ctx)
     try:
         paths = write_weekly(con, _out(ctx, args), args.week)
     except ReportError as e:
@@ -51,9 +62,8 @@ def _weekly(args: argparse.Namespace) -> int:
 def _annual(args: argparse.Namespace) -> int:
     from pipeline.reports.annual import write_annual
     from pipeline.reports.common import ReportError
-    from warehouse import connect
     ctx = Context(args)
-    con = connect(ctx.db_path, read_only=True)
+    con = open_db(ctx)
     try:
         paths = write_annual(con, args.year, _out(ctx, args))
     except ReportError as e:

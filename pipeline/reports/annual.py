@@ -41,7 +41,7 @@ def build_annual(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
     if end < start:
         raise ReportError(f"year {year}: after the reference date {as_of(con)}")
     months = list(range(1, end.month + 1))
-    themes = rows(con, "SELECT theme_id, title_vi FROM themes ORDER BY rowid")
+    themes = rows(con, "SELECT theme_id, title_vi FROM themes ORDER BY theme_id")
     titles = {t["theme_id"]: t["title_vi"] for t in themes}
 
     status = rows(con, "SELECT * FROM column_status ORDER BY kind, unit_id")

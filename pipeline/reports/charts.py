@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -30,7 +31,9 @@ def heatmap_png(counts: Sequence[Sequence[int]], rows: Sequence[str], cols: Sequ
     cmap = matplotlib.colormaps["YlGnBu"].with_extremes(under="white")  # zero cells stay white
     im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0.5, vmax=max(1, max(max(r) for r in data)),
                    interpolation="nearest")
-    ax.set_xticks(range(len(cols)), labels=list(cols), rotation=60, ha="right", fontsize=8)
+    labels = [textwrap.shorten(c, 60, placeholder="…") for c in cols]
+    labels = ["\n".join(textwrap.wrap(c, 28)) for c in labels]
+    ax.set_xticks(range(len(cols)), labels=labels, rotation=60, ha="right", rotation_mode="anchor", fontsize=7)
     ax.set_yticks(range(len(rows)), labels=list(rows), fontsize=8)
     for i, r in enumerate(data):
         for j, v in enumerate(r):

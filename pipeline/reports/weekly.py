@@ -42,7 +42,7 @@ def _themes_for_week(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
         SELECT DISTINCT t.theme_id, t.title_vi
         FROM period_themes pt JOIN plan_periods p USING (plan_id, period_id) JOIN themes t USING (theme_id)
         WHERE p.starts_on <= ? AND coalesce(p.ends_on, DATE '9999-12-31') >= ?""", [end, start])
-    order = {r["theme_id"]: i for i, r in enumerate(rows(con, "SELECT theme_id FROM themes ORDER BY rowid"))}
+    order = {r["theme_id"]: i for i, r in enumerate(rows(con, "SELECT theme_id FROM themes ORDER BY theme_id"))}
     if not found:
         found = rows(con, "SELECT theme_id, title_vi FROM themes")
     return sorted(found, key=lambda r: order.get(r["theme_id"], 999))

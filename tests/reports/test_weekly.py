@@ -89,3 +89,22 @@ def test_themes_covered_counts_only_the_weeks_plan_themes(con):
     assert s["totals"]["themes_in_plan"] == 4
     assert s["totals"]["themes_covered"] <= 4
     assert "elections-2021" in s["heatmap"]["themes"]  # still shown, not counted
+
+
+def test_report_syncs_dormant_days_from_config(cli, db, tmp_path):
+    import duckdb
+    cfg = tmp_path / "chuyenmuc.toml"
+    cfg.write_text("[status]\ndormant_days = 400\n", encoding="utf-8")
+    r = cli("report", "weekly", "--config", str(cfg), "--week", "2022-W10", "--db", str(db), "--out", str(tmp_path))
+    assert r.code == 0, r.err
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT value FROM settings WHERE key = 'dormant_days'").fetchall() == [("400",)]
+    assert con.execute("SELECT status FROM column_status WHERE unit_id = 'so-y-te'").fetchall() == [("active",)]
+    assert "Sở Y tế" not in (tmp_path / "bao-cao-tuan-2022-W10.md").read_text(encoding="utf-8").split(
+        "## Đơn vị có chuyên mục ngừng cập nhật")[1].split("##")[0]
+
+
+def test_report_on_missing_db_is_a_clear_error(cli, tmp_path):
+    r = cli("report", "weekly", "--db", str(tmp_path / "nope.duckdb"), "--out", str(tmp_path))
+    assert r.code == 1 and "no such database" in r.err
+    assert not (tmp_path / "nope.duckdb").exists()
