@@ -79,6 +79,13 @@ def load_truth_articles(con: duckdb.DuckDBPyConnection, truth: dict[str, Any],
                          published_at=_ts(a.get("published_at"), where),
                          repost_of=url_id(a["repost_of"]) if a.get("repost_of") else None,
                          extractor_version=TRUTH_MODEL, extracted_at=seen))
+    first: dict[str, dt.datetime] = {}
+    for r in rows:  # a column is first seen with its oldest article (as a crawler of the archive would)
+        if r["column_id"]:
+            ts = r["published_at"].astimezone(dt.timezone(dt.timedelta(hours=7))).replace(tzinfo=None)
+            first[r["column_id"]] = min(first.get(r["column_id"], ts), ts)
+    for c in columns.values():
+        c["first_seen"] = min(c["first_seen"], first.get(c["column_id"], c["first_seen"]))
     con.execute("BEGIN TRANSACTION")
     try:
         write_rows(con, "unit_columns", list(columns.values()), mode="replace")

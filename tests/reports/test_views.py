@@ -70,7 +70,9 @@ def test_dormant_days_setting_and_as_of_drive_the_status(con):
     assert status("so-y-te") == "dormant"
     set_setting(con, "dormant_days", 400)
     assert status("so-y-te") == "active"
-    assert status("so-gddt") == "dormant"  # a column that never had an article stays dormant
+    assert status("so-gddt") == "active"   # opened (first seen) on as_of, no article yet
+    con.execute("UPDATE unit_columns SET first_seen = TIMESTAMP '2021-01-04' WHERE unit_id = 'so-gddt'")
+    assert status("so-gddt") == "dormant"  # never fed for more than dormant_days since it was seen
     set_setting(con, "dormant_days", 90)
     set_setting(con, "as_of", dt.date(2021, 11, 15))
     assert status("so-y-te") == "active"

@@ -1,5 +1,6 @@
 """A small synthetic demo-web truth (same shape as demoweb's truth file) with known answers:
-an active, a dormant, an empty and a missing column, a not-required unit, reposts, robots-disallowed
+an active, a dormant, a missing column and one just opened with no article yet (active, as in the
+demo web: dormancy counts from the column's opening when it has no article), a not-required unit, reposts, robots-disallowed
 pages, late-night times that cross ISO weeks in UTC, and hostile titles."""
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ UNITS = [
     # unit_id, site, column (path, name) or None, expected status
     ("so-tttt", "https://stttt.daklak.gov.vn/", ("chuyen-muc/dua-nghi-quyet-vao-cuoc-song/", "Đưa Nghị quyết vào cuộc sống"), "active"),
     ("so-y-te", "https://syt.daklak.gov.vn/", ("chuyen-muc/nghi-quyet-dai-hoi/", "Nghị quyết Đại hội Đảng"), "dormant"),
-    ("so-gddt", "https://sgddt.daklak.gov.vn/", ("chuyen-muc/hoc-tap-lam-theo-bac/", "Học tập và làm theo Bác"), "dormant"),
+    ("so-gddt", "https://sgddt.daklak.gov.vn/", ("chuyen-muc/hoc-tap-lam-theo-bac/", "Học tập và làm theo Bác"), "active"),
     ("h-lak", "https://lak.daklak.gov.vn/", None, "missing"),
     ("btg-tinh-uy", "https://tuyengiao.daklak.gov.vn/", None, "not_required"),
     ("bao-daklak", "https://baodaklak.vn/", ("chuyen-muc/dua-nghi-quyet-vao-cuoc-song/", "Đưa Nghị quyết vào cuộc sống"), "active"),

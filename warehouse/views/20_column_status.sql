@@ -50,7 +50,9 @@ SELECT
     CASE
         WHEN NOT u.requires_column THEN 'not_required'
         WHEN d.column_id IS NULL THEN 'missing'
-        WHEN d.last_article_date IS NULL OR p.as_of - d.last_article_date > p.dormant_days THEN 'dormant'
+        -- no article for more than dormant_days: counted from the newest article, or from when the
+        -- column was first seen if it never had one
+        WHEN p.as_of - coalesce(d.last_article_date, CAST(d.first_seen AS DATE)) > p.dormant_days THEN 'dormant'
         ELSE 'active'
     END AS status,
     p.as_of,
