@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline.reports.common import STATUS_VI, ReportError, as_of, environment, rows
+from pipeline.reports.common import KIND_VI, STATUS_VI, ReportError, as_of, environment, rows
 from pipeline.reports.safe_cells import plain, set_xlsx_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEEDD")
@@ -56,7 +56,7 @@ def build_annual(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
                       "Bài đăng lại (năm)", "Bài gần nhất trong chuyên mục", "Bài đúng chủ đề ngoài chuyên mục"])
     for r in status:
         y = in_year.get(r["unit_id"], {})
-        s_status.rows.append([r["unit_id"], r["unit_name"], r["kind"], "Có" if r["requires_column"] else "Không",
+        s_status.rows.append([r["unit_id"], r["unit_name"], KIND_VI.get(r["kind"], r["kind"]), "Có" if r["requires_column"] else "Không",
                               STATUS_VI[r["status"]], r["column_name"], r["column_url"], y.get("articles", 0),
                               y.get("in_column", 0), y.get("reposts", 0), r["last_article_at"],
                               r["on_theme_outside_column"]])

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.reports.settings import as_of
 
-__all__ = ["as_of", "STATUS_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week", "week_label",
+__all__ = ["as_of", "STATUS_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week", "week_label",
            "last_complete_week", "rows", "environment", "safe_href", "vi_date", "md"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -21,6 +21,8 @@ STATUS_VI = {
     "missing": "Chưa mở chuyên mục",
     "not_required": "Không bắt buộc",
 }
+KIND_VI = {"authority": "Cơ quan chỉ đạo", "party-committee": "Cơ quan Đảng", "department": "Sở, ngành",
+           "board": "Ban", "district": "UBND cấp huyện", "press": "Cơ quan báo chí"}
 SOURCE_STATUS_VI = {"ok": "Bình thường", "failing": "Đang lỗi", "dead": "Không truy cập được",
                     "disallowed": "Bị robots.txt chặn"}
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

@@ -57,7 +57,7 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
     ref = as_of(con)
     themes = _themes_for_week(con, start, end)
     theme_ids = [t["theme_id"] for t in themes]
-    titles = {t["theme_id"]: t["title_vi"] for t in themes}
+    titles = {t["theme_id"]: t["title_vi"] for t in rows(con, "SELECT theme_id, title_vi FROM themes")}
 
     status = rows(con, """SELECT unit_id, unit_name, short_name, kind, requires_column, status, column_url,
                                  column_name, last_article_at, days_since_last_article, articles_30d, articles_90d,

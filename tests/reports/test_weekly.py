@@ -108,3 +108,13 @@ def test_report_on_missing_db_is_a_clear_error(cli, tmp_path):
     r = cli("report", "weekly", "--db", str(tmp_path / "nope.duckdb"), "--out", str(tmp_path))
     assert r.code == 1 and "no such database" in r.err
     assert not (tmp_path / "nope.duckdb").exists()
+
+
+def test_off_period_themes_are_named_by_title(con):
+    con.execute("""INSERT INTO article_themes (article_id, theme_id, score, model_version, source)
+                   SELECT article_id, 'elections-2021', 1.0, 'test', 'label' FROM article_facts
+                   WHERE week = '2022-W10' LIMIT 1""")
+    s = build_weekly(con, "2022-W10")
+    i = s["heatmap"]["themes"].index("elections-2021")
+    assert s["heatmap"]["theme_titles"][i].startswith("Bầu cử")
+    assert any(t["title"].startswith("Bầu cử") for t in s["changes"]["themes_newly_covered"])
