@@ -61,7 +61,7 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, fmt: str, out: Path
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-    total = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # type: ignore[index]
+    total = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
     if total > XLSX_MAX_ROWS:
         raise ExportError(f"{table}: {total} rows is more than an XLSX sheet holds ({XLSX_MAX_ROWS}); use csv or parquet")
     cur = con.execute(f"SELECT * FROM {name}")

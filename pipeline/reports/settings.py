@@ -14,13 +14,14 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None
 
 
 def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
-    row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row and row[0] is not None else default
+    # fetchall: DuckDB 2 refuses a later con.sql() while a result is only partly fetched
+    found = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+    return found[0][0] if found and found[0][0] is not None else default
 
 
 def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     """The reports' reference date: settings.as_of, else today (the same rule as the views)."""
-    return con.execute("SELECT as_of FROM report_params").fetchone()[0]  # type: ignore[index]
+    return con.execute("SELECT as_of FROM report_params").fetchall()[0][0]
 
 
 def sync_from_config(con: duckdb.DuckDBPyConnection, status_section: dict) -> bool:
