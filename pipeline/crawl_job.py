@@ -2,11 +2,16 @@
 caller did not give a run id (the nightly job owns its own run row)."""
 from __future__ import annotations
 
+import collections
+import ctypes
 import datetime as dt
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +19,8 @@ from typing import Any
 from registry import Plan, Registry
 from registry.config import Config
 from warehouse.db import connect
+
+log = logging.getLogger("chuyenmuc.crawl")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +65,14 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
     return counts
 
 
+def _die_with_parent() -> None:
+    """Linux: the crawl child gets SIGTERM if the job that started it dies (even by SIGKILL)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, unit_ids: list[str] | None,
            refetch: bool, proxy: str | None, run_id: int | None, settings: dict[str, Any] | None,
            timeout: float | None) -> dict[str, Any]:
@@ -66,13 +81,30 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
                unit_ids=unit_ids, refetch=refetch, proxy=proxy, run_id=run_id, settings=settings)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    p = subprocess.run([sys.executable, "-m", "crawlers.run"], input=json.dumps(job, default=str),
-                       capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=timeout)
+    p = subprocess.Popen([sys.executable, "-m", "crawlers.run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=_die_with_parent)
+    tail: collections.deque[str] = collections.deque(maxlen=40)
+
+    def forward() -> None:  # the child's log lines reach our log (and terminal/cron) as they happen
+        assert p.stderr is not None
+        for line in p.stderr:
+            tail.append(line)
+            log.info("crawl: %s", line.rstrip())
+
+    fwd = threading.Thread(target=forward, daemon=True)
+    fwd.start()
+    try:
+        out, _ = p.communicate(json.dumps(job, default=str), timeout=timeout)
+    except BaseException:
+        p.kill()
+        p.wait()
+        raise
+    fwd.join(timeout=5)
     if p.returncode != 0:
-        raise CrawlFailed(f"crawl process exited {p.returncode}: {p.stderr[-2000:]}")
-    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+        raise CrawlFailed(f"crawl process exited {p.returncode}: {''.join(tail)[-2000:]}")
+    lines = [ln for ln in out.splitlines() if ln.startswith("{")]
     if not lines:
-        raise CrawlFailed(f"crawl process printed no counts: {p.stderr[-2000:]}")
+        raise CrawlFailed(f"crawl process printed no counts: {''.join(tail)[-2000:]}")
     return json.loads(lines[-1])
 
 

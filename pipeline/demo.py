@@ -66,7 +66,7 @@ def main() -> int:
     _print_weekly()
     _print_truth_check(truth, req1, stats2)
     print(f"\ndatabase:      {DEMO_DB.resolve()}\nground truth:  {TRUTH.resolve()}")
-    reports = sorted((DATA / "reports").glob("weekly-*.html"))
+    reports = sorted((DATA / "reports").glob("bao-cao-tuan-*.html"))
     if reports:
         print(f"weekly report: {reports[-1].resolve()}")
     print(f"demo finished in {time.monotonic() - t0:.0f} s (port {port} closed)")

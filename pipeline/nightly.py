@@ -177,8 +177,8 @@ def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.d
             if stage == "weekly":
                 from pipeline.reports.weekly import default_week, write_weekly
                 week = default_week(con)
-                out = write_weekly(con, week, cfg.path("reports"))
-                return {"week": week, "files": [str(p) for p in out]}
+                out = write_weekly(con, cfg.path("reports"), week)
+                return {"week": week, "files": [str(p) for p in out.values()]}
         finally:
             con.close()
     finally:

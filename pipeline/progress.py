@@ -22,9 +22,11 @@ class StageProgress:
         self.bar = None
         self.last = 0.0
         self.done = 0
+        self.used = False
 
     def __call__(self, done: int, total: int | None = None) -> None:
         self.done = done
+        self.used = True
         if self.tty:
             if self.bar is None:
                 from tqdm import tqdm
@@ -42,5 +44,5 @@ class StageProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-        else:
+        elif self.used:
             log.info("%s: finished, %d done", self.stage, self.done)
