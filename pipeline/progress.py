@@ -23,8 +23,13 @@ class StageProgress:
         self.last = 0.0
         self.done = 0
         self.used = False
+        self.sub = ""
 
-    def __call__(self, done: int, total: int | None = None) -> None:
+    def __call__(self, done: int | str, total: int | None = None) -> None:
+        """Either (done, total) or (sub_stage, increment): jobs report in whichever form suits them."""
+        if isinstance(done, str):
+            self.sub = done
+            done, total = self.done + int(total or 0), None
         self.done = done
         self.used = True
         if self.tty:
@@ -39,7 +44,7 @@ class StageProgress:
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last = now
-            log.info("%s: %d%s done", self.stage, done, f"/{total}" if total else "")
+            log.info("%s%s: %d%s done", self.stage, f" ({self.sub})" if self.sub else "", done, f"/{total}" if total else "")
 
     def close(self) -> None:
         if self.bar is not None:

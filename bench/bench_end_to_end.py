@@ -1,0 +1,79 @@
+"""End to end: the nightly job on the demo web at --scale 20, per stage, against the tokenizer's ceiling.
+
+Figures: articles/s for the whole run and per stage (fetch, extract, tokenize+tag, load), peak RSS of
+the job, and, in the same run on the same texts with the same number of processes, underthesea
+word_tokenize alone (the heaviest necessary step). Ratio = end-to-end / tokenize-only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from bench.common import emit
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALE = int(os.environ.get("BENCH_SCALE", "20"))
+PROCS = os.cpu_count() or 2
+
+
+def main() -> None:
+    from demoweb.server import DemoWeb
+    tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    db = tmp / "e2e.duckdb"
+    cfg = tmp / "chuyenmuc.toml"
+    cfg.write_text(f'[paths]\nplan = "{ROOT}/plans/daklak-2021.toml"\nunits = "{ROOT}/units/daklak.toml"\n'
+                   f'model = "{ROOT}/data/models/themes.joblib"\nlogs = "{tmp}/logs"\nreports = "{tmp}/reports"\n'
+                   '[crawl]\ndownload_delay = 0\n', encoding="utf-8")
+    as_of = dt.date(2022, 12, 30)
+    with DemoWeb(scale=SCALE, seed=7, as_of=as_of, slow_seconds=0.2) as web:
+        web.start(0)
+        t0 = time.monotonic()
+        p = subprocess.run([sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(db),
+                            "--proxy", web.proxy_url, "--as-of", as_of.isoformat(), "--skip", "weekly"],
+                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        wall = time.monotonic() - t0
+        requests = len(web.stats())
+    if p.returncode not in (0, 3):
+        print(p.stdout[-3000:], p.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"nightly failed with {p.returncode}")
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    con = duckdb.connect(str(db), read_only=True)
+    counts = json.loads(con.execute("SELECT counts FROM crawl_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0])
+    n_articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    n_pages = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    texts = con.execute("SELECT title, text FROM articles ORDER BY article_id").fetchall()
+    con.close()
+    secs = counts.get("seconds", {})
+
+    from nlp.tokenize import tokenize_articles
+    t = time.monotonic()
+    tokenize_articles(texts, processes=PROCS)
+    tok_only = len(texts) / (time.monotonic() - t)
+
+    def rate(stage: str) -> float | None:
+        return round(n_articles / secs[stage], 1) if secs.get(stage) else None
+
+    e2e = n_articles / wall
+    emit("end_to_end", {
+        "scale": SCALE, "processes": PROCS, "pages": n_pages, "articles": n_articles, "requests": requests,
+        "wall_seconds": round(wall, 1), "stage_seconds": secs,
+        "articles_per_second": {"end_to_end": round(e2e, 1), "fetch": rate("crawl"), "extract": rate("extract"),
+                                "tokenize_and_tag": rate("tag"), "load_views": rate("views")},
+        "tokenize_only_articles_per_second": round(tok_only, 1),
+        "ratio_end_to_end_over_tokenize_only": round(e2e / tok_only, 3),
+        "peak_rss_mb": round(peak_rss_mb, 1),
+        "note": "fetch runs against a loopback demo web with politeness on (2 requests per site, AutoThrottle)",
+    })
+
+
+if __name__ == "__main__":
+    main()
