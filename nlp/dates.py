@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 VN_TZ = timezone(timedelta(hours=7))
 EARLIEST = datetime(1995, 1, 1, tzinfo=VN_TZ)  # before any Vietnamese portal existed
@@ -86,7 +86,7 @@ def _candidates(text: str, fetched: datetime):
                 tz = m.group(7)
                 if tz:
                     if tz.upper() == "Z":
-                        dt = dt.replace(tzinfo=timezone.utc)
+                        dt = dt.replace(tzinfo=UTC)
                     else:
                         sign = 1 if tz[0] == "+" else -1
                         hh, mm = int(tz[1:3]), int(tz[-2:])

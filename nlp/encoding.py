@@ -111,7 +111,7 @@ def _vni_table() -> dict[str, str]:
     i_lower = {"\u0301": "í", "\u0300": "ì", "\u0309": "æ", "\u0303": "ó", "\u0323": "ò"}
     table: dict[str, str] = {}
     for upper in (False, True):
-        def cv(s: str) -> str:
+        def cv(s: str, upper: bool = upper) -> str:
             return s.upper() if upper else s
         for tone in ["", *tones_lower]:
             for base in "aeouy":

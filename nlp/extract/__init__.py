@@ -137,6 +137,23 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
     return "article" if score >= 2 else "listing"
 
 
+_BYLINE = re.compile(r"^(?:(?:tin|bài|ảnh|video)(?:\s*,\s*(?:tin|bài|ảnh|video))*\s*:\s*)?"
+                     r"(?:[^\W\d_][\w.]*\.?\s*){1,4}(?:\s*\(.{1,40}\))?$", re.I)
+
+
+def _split_byline(paras: list[str]) -> tuple[list[str], str | None]:
+    """A last paragraph like 'Lê Phương' or 'Tin, ảnh: P.Y' is the by-line, not text."""
+    if len(paras) >= 2:
+        last = paras[-1]
+        words = last.split()
+        if len(last) <= 40 and len(words) <= 6 and not last.endswith((".", "!", "?", ":")) or last.endswith("."):
+            if len(last) <= 40 and _BYLINE.match(last) and all(w[:1].isupper() for w in words
+                                                               if w[:1].isalpha() and ":" not in last):
+                name = last.split(":", 1)[-1].strip()
+                return paras[:-1], name
+    return paras, None
+
+
 def _finish(draft: Draft, page: Page | None, url: str, canon: str, fetched_at: datetime | None,
             flags: list[str]) -> ExtractResult:
     paras, nfc_changed = [], False
@@ -146,6 +163,7 @@ def _finish(draft: Draft, page: Page | None, url: str, canon: str, fetched_at: d
         nfc_changed |= changed
         if t and (not paras or paras[-1] != t):
             paras.append(t)
+    paras, byline = _split_byline(paras)
     text = "\n\n".join(paras)
     title = None
     if draft.title:
@@ -153,6 +171,9 @@ def _finish(draft: Draft, page: Page | None, url: str, canon: str, fetched_at: d
         title = squash(title)
         nfc_changed |= changed
     author = squash(normalise_text(draft.author)[0]) if draft.author else None
+    if byline and (author is None or page is not None and author == page.declared_author() and
+                   page.declared_author(persons_only=True) is None):
+        author = byline
     if nfc_changed:
         flags.append("nfc-normalised")
     pub, has_time = (draft.published_at, draft.has_time) if draft.published_at else _date(draft, page, fetched_at)
