@@ -14,7 +14,7 @@ EARLIEST = datetime(1995, 1, 1, tzinfo=VN_TZ)  # before any Vietnamese portal ex
 
 _ISO = re.compile(
     r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?)?(?!\d)")
+    r"\s*(z|[+-]\d{2}:?\d{2})?)?(?!\d)", re.I)
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d/])")
 _WORDY = re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:năm|,)\s*(\d{4})")
 _TIME = re.compile(
@@ -85,7 +85,7 @@ def _candidates(text: str, fetched: datetime):
                 dt = datetime(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0))
                 tz = m.group(7)
                 if tz:
-                    if tz.upper() == "Z":
+                    if tz.lower() == "z":
                         dt = dt.replace(tzinfo=UTC)
                     else:
                         sign = 1 if tz[0] == "+" else -1

@@ -245,16 +245,22 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
                 if suspicious_ratio(vis) < 0.002:  # clean UTF-8: the common case, stop early
                     if declared and declared not in ("utf-8", "ascii"):
                         flags.append("charset-mismatch")
-                    return Decoded(unicodedata.normalize("NFC", t), "utf-8", flags)
+                    nfc = unicodedata.normalize("NFC", t)
+                    if nfc != t:
+                        flags.append("nfc-normalised")
+                    return Decoded(nfc, "utf-8", flags)
     best: tuple[float, int, str, str, bool] | None = None
+    nfc_changed = False
     for rank, (codec, text) in enumerate(cands):
         variants = [(text, False)]
         if codec in ("utf-8", "str", "cp1252") or codec == declared:
             fixed = repair_mojibake(text)
             if fixed:
                 variants.append((fixed, True))
-        for t, repaired in variants:
-            t = unicodedata.normalize("NFC", t)
+        for t0, repaired in variants:
+            t = unicodedata.normalize("NFC", t0)
+            if t != t0 and codec in ("utf-8", "str") and not repaired:
+                nfc_changed = True
             s = viet_score(visible_text(t))
             key = (s, -rank - (0.5 if repaired else 0))
             if best is None or key > (best[0], best[1]):
@@ -263,6 +269,8 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
     score, _, codec, text, repaired = best
     if repaired:
         flags.append("mojibake-repaired")
+    if nfc_changed and codec in ("utf-8", "str") and not repaired:
+        flags.append("nfc-normalised")
     if codec in _FLAG_OF:
         flags.append(_FLAG_OF[codec])
     if declared and codec not in ("str", declared) and not (declared == "ascii" and codec == "utf-8"):

@@ -134,6 +134,10 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
         score -= 2
     if len(text) >= 1500 and pub is not None:
         score += 1
+    paras = text.split("\n\n")
+    prose = [p for p in paras if len(p) >= 120]
+    if len(prose) >= 2 and sum(map(len, prose)) >= 0.6 * len(text):
+        score += 1
     return "article" if score >= 2 else "listing"
 
 

@@ -20,6 +20,9 @@ BOILER = re.compile(
     r"author-?box|list-?news|article-?related|box-?news|zalo|facebook|fb-)($|[\s_-])")
 
 
+_INNER_BLOCKS = {"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote"}
+
+
 def is_boiler(el: etree._Element) -> bool:
     cls = " ".join(filter(None, [el.get("class"), el.get("id")]))
     return bool(cls and BOILER.search(cls))
@@ -42,7 +45,7 @@ def paragraphs(root: etree._Element, skip=is_boiler) -> list[str]:
             if el.tail:
                 buf.append(el.tail)
             return
-        if tag == "tr":
+        if tag == "tr" and not any(isinstance(d.tag, str) and d.tag in _INNER_BLOCKS for d in el.iter()):
             flush()
             cells = [squash(c.text_content()) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
             row = " | ".join(c for c in cells if c)

@@ -50,6 +50,9 @@ def extract_text(text: str, url: str) -> Draft:
         if meta.get(k):
             d.attachments.append(urljoin(url, str(meta[k])))
     d.strong_body = True
-    if str(meta.get("layout", "")).startswith("van-ban") and not d.paragraphs:
+    layout = str(meta.get("layout", ""))
+    if layout.startswith("van-ban") and not d.paragraphs:
         d.kind = "document"
+    elif layout.startswith("post") and d.paragraphs:
+        d.kind = "article"  # the site itself says it is a news post
     return d

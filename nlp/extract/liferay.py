@@ -21,6 +21,7 @@ _ABSTRACT = re.compile(r"(?i)\basset-abstract\b|\basset-title\b|\bnews-?item\b")
 _BODY = re.compile(r"(?i)\bjournal-content-article\b|\basset-content\b|\bnews-?content\b|\bnoi-?dung\b")
 _POSTED = re.compile(r"(?i)ngày\s*(?:đăng|cập nhật|ban hành)[^0-9]{0,5}\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}"
                      r"(?:\s*\|?\s*\d{1,2}:\d{2}(?:\s*[ap]m)?)?")
+_META_LINE = re.compile(r"(?i)^(ngày\s*(đăng|cập nhật)|lượt xem|view count|số lượt)|\|\s*(lượt xem|view count)")
 
 
 def detect(page: Page) -> bool:
@@ -48,7 +49,7 @@ def extract(page: Page) -> Draft:
         def skip(el):
             from nlp.extract.blocks import is_boiler
             return is_boiler(el) or el in tnodes
-        d.paragraphs = [p for p in paragraphs(body, skip) if p != d.title]
+        d.paragraphs = [p for p in paragraphs(body, skip) if p != d.title and not _META_LINE.search(p)]
         d.strong_body = bool(bodies)
         d.attachments = attachments(body, page.url)
         text = squash(root.text_content())

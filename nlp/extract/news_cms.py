@@ -21,7 +21,7 @@ BODY = re.compile(
     r"detail-body|article__content|contentdetail|maincontent-detail|knc-content|journal-content-article)($|\s)")
 SAPO = re.compile(r"(?i)(^|\s)(sapo|\w+__sapo|cms-desc|the-article-summary|description|lead|summary|"
                   r"article-lead|detail-sapo|sapo-detail|chapeau|tomtat|mota)($|\s)")
-AUTHOR = re.compile(r"(?i)(^|\s)(author|article__author|cms-author|the-article-author|author-name|tacgia|"
+AUTHOR = re.compile(r"(?i)(^|\s)([\w-]*author|article__author|cms-author|the-article-author|author-name|tacgia|"
                     r"tac-gia|byline|author_mail|name-author|nguon-tin)($|\s)")
 _LABELS = {"tác giả", "author", "nguồn", "theo", "tin, ảnh", "by"}
 
