@@ -109,7 +109,11 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
     if len(text) < MIN_ARTICLE_CHARS:
         if draft.attachments:
             return "document"
-        return "empty" if not text else ("article" if draft.kind == "article" and len(text) >= 80 else "page")
+        if draft.kind == "article" and len(text) >= 80:
+            return "article"
+        if page is not None and _headline_links(page) >= 3:
+            return "listing"
+        return "empty" if not text else "page"
     if page is None or draft.kind == "article":
         return "article"
     score = 0
