@@ -275,7 +275,7 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
         flags.append(_FLAG_OF[codec])
     if declared and codec not in ("str", declared) and not (declared == "ascii" and codec == "utf-8"):
         flags.append("charset-mismatch")
-    if suspicious_ratio(visible_text(text)) > 0.02:
+    if suspicious_ratio(visible_text(text)) > 0.02 or score < 0:
         flags.append("garbled-text")
     return Decoded(text, "utf-8" if codec == "str" else codec, flags)
 

@@ -142,7 +142,9 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
     prose = [p for p in paras if len(p) >= 120]
     if len(prose) >= 2 and sum(map(len, prose)) >= 0.6 * len(text):
         score += 1
-    return "article" if score >= 2 else "listing"
+    if score >= 2:
+        return "article"
+    return "listing" if links >= 5 or types & LISTING_TYPES or path in ("", "/") else "page"
 
 
 _BYLINE = re.compile(r"^(?:(?:tin|bài|ảnh|video)(?:\s*,\s*(?:tin|bài|ảnh|video))*\s*:\s*)?"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.extract.blocks import paragraphs
+from nlp.extract.blocks import is_boiler, paragraphs
 from nlp.extract.common import attachments, find_all_class, strip_site_suffix, visible_dates
 from nlp.extract.draft import Draft
 from nlp.extract.page import Page, squash
@@ -21,6 +21,7 @@ _ABSTRACT = re.compile(r"(?i)\basset-abstract\b|\basset-title\b|\bnews-?item\b")
 _BODY = re.compile(r"(?i)\bjournal-content-article\b|\basset-content\b|\bnews-?content\b|\bnoi-?dung\b")
 _POSTED = re.compile(r"(?i)ngày\s*(?:đăng|cập nhật|ban hành)[^0-9]{0,5}\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}"
                      r"(?:\s*\|?\s*\d{1,2}:\d{2}(?:\s*[ap]m)?)?")
+_AUTHOR = re.compile(r"(?i)(^|\s)([\w-]*author[\w-]*|tac-?gia|but-?danh)($|\s)")
 _META_LINE = re.compile(r"(?i)^(ngày\s*(đăng|cập nhật)|lượt xem|view count|số lượt)|\|\s*(lượt xem|view count)")
 
 
@@ -46,9 +47,12 @@ def extract(page: Page) -> Draft:
         bodies = find_all_class(root, _BODY)
         body = max(bodies, key=lambda el: len(el.text_content())) if bodies else root
 
+        authors = find_all_class(root, _AUTHOR)
+        names = [squash(a.text_content()) for a in authors]
+        d.author = next((n for n in names if 2 <= len(n) <= 80), None)
+
         def skip(el):
-            from nlp.extract.blocks import is_boiler
-            return is_boiler(el) or el in tnodes
+            return is_boiler(el) or el in tnodes or el in authors
         d.paragraphs = [p for p in paragraphs(body, skip) if p != d.title and not _META_LINE.search(p)]
         d.strong_body = bool(bodies)
         d.attachments = attachments(body, page.url)
