@@ -105,7 +105,7 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
     if all:
         # a re-extraction starts from scratch: statuses cleared in one statement, bodies kept
         con.execute("UPDATE pages SET extract_status = NULL, extract_error = NULL WHERE body_zlib IS NOT NULL")
-    total = con.execute("SELECT count(*) FROM pages WHERE extract_status IS NULL").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM pages WHERE extract_status IS NULL").fetchall()[0][0]
     idx = _load_index(con, exclude_all=all)
     last_id = None
     while True:
@@ -163,7 +163,9 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
             if earlier:
                 repost_of = min(earlier, key=lambda k: k.key).article_id
                 counts["reposts"] += 1
-            relink += [(k.article_id, page_id) for k in found if k.key > key]
+            later = [(k.article_id, page_id) for k in found if k.key > key]
+            relink += later
+            counts["reposts"] += len(later)
             idx.add(_Known(page_id, unit_id, key, simh, chash))
         articles.append({
             "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
@@ -174,9 +176,12 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
         counts["article"] += 1
     con.execute("BEGIN TRANSACTION")
     try:
-        if drop:
-            con.execute("DELETE FROM articles WHERE article_id IN (SELECT unnest(?::BIGINT[]))", [drop])
-        write_rows(con, "articles", articles, mode="replace", schema=ARTICLE_SCHEMA)
+        # articles has two unique keys (article_id, url), which DuckDB's INSERT OR REPLACE refuses:
+        # delete the batch's rows then insert, inside this transaction (same effect as an upsert)
+        gone = drop + [a["article_id"] for a in articles]
+        if gone:
+            con.execute("DELETE FROM articles WHERE article_id IN (SELECT unnest(?::BIGINT[]))", [gone])
+        write_rows(con, "articles", articles, mode="insert", schema=ARTICLE_SCHEMA)
         # originals met after their reposts: point the reposts at the earliest original
         for later_id, original_id in relink:
             con.execute("""UPDATE articles SET repost_of = ? WHERE article_id = ? AND (repost_of IS NULL

@@ -35,7 +35,7 @@ def _extract(args: argparse.Namespace) -> int:
         raise WarehouseError(f"{ctx.db_path}: no such database (run `chuyenmuc db init --db {ctx.db_path}` first)")
     con = connect(ctx.db_path)
     try:
-        has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'pages'").fetchone()[0]
+        has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'pages'").fetchall()[0][0]
         if not has:
             raise WarehouseError(f"{ctx.db_path}: no pages table (run `chuyenmuc db init --db {ctx.db_path}` first)")
         progress = None
