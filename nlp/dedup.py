@@ -11,6 +11,8 @@ import unicodedata
 
 _SYL = re.compile(r"[^\W_]+")
 NEAR_DUP_BITS = 6  # Hamming distance at or below which two texts are the same story
+LOOSE_DUP_BITS = 8  # up to here, a shingle Jaccard check decides (templated daily reports come this close)
+MIN_JACCARD = 0.5
 MASK64 = (1 << 64) - 1
 
 
@@ -51,3 +53,11 @@ def hamming(a: int, b: int) -> int:
 
 def is_near_duplicate(a: int, b: int, max_bits: int = NEAR_DUP_BITS) -> bool:
     return hamming(a, b) <= max_bits
+
+
+def jaccard(a: str, b: str, k: int = 3) -> float:
+    """Shingle-set Jaccard similarity, the check for SimHash pairs in the loose band."""
+    sa, sb = set(shingles(a, k)), set(shingles(b, k))
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)

@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from nlp.dedup import NEAR_DUP_BITS, content_hash, hamming, simhash, syllables
+from nlp.dedup import LOOSE_DUP_BITS, MIN_JACCARD, NEAR_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from warehouse.batch import write_rows
 
 log = logging.getLogger("chuyenmuc.extract")
 MIN_DUP_SYLLABLES = 60  # shorter texts (notices, one-liners) are too generic to call reposts
-BANDS = [(0, 10), (10, 19), (19, 28), (28, 37), (37, 46), (46, 55), (55, 64)]  # 7 bands: <=6 bits differ -> one band equal
+# 9 bands of 7-8 bits: two fingerprints <= 8 bits apart agree on at least one whole band
+BANDS = [(0, 8), (8, 15), (15, 22), (22, 29), (29, 36), (36, 43), (43, 50), (50, 57), (57, 64)]
 
 ARTICLE_SCHEMA = pa.schema([
     ("article_id", pa.int64()), ("url", pa.string()), ("unit_id", pa.string()), ("column_id", pa.string()),
@@ -63,15 +64,25 @@ class DupIndex:
             self.bands[i].setdefault((k.simhash >> lo) & ((1 << (hi - lo)) - 1), []).append(k.article_id)
         self.by_hash.setdefault(k.content_hash, []).append(k.article_id)
 
-    def matches(self, simh: int, chash: str, unit_id: str) -> list[_Known]:
+    def matches(self, simh: int, chash: str, unit_id: str, text: str,
+                text_of: Callable[[int], str | None]) -> list[_Known]:
+        """Articles of other units that are the same story: same content hash, SimHash within
+        NEAR_DUP_BITS, or within LOOSE_DUP_BITS and shingle Jaccard >= MIN_JACCARD."""
         ids = set(self.by_hash.get(chash, []))
         for i, (lo, hi) in enumerate(BANDS):
             ids.update(self.bands[i].get((simh >> lo) & ((1 << (hi - lo)) - 1), []))
         out = []
         for aid in ids:
             k = self.items[aid]
-            if k.unit_id != unit_id and (k.content_hash == chash or hamming(k.simhash, simh) <= NEAR_DUP_BITS):
+            if k.unit_id == unit_id:
+                continue
+            d = hamming(k.simhash, simh)
+            if k.content_hash == chash or d <= NEAR_DUP_BITS:
                 out.append(k)
+            elif d <= LOOSE_DUP_BITS:
+                other = text_of(aid)
+                if other and jaccard(text, other) >= MIN_JACCARD:
+                    out.append(k)
         return out
 
 
@@ -127,6 +138,14 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
 def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     articles, statuses, errors, drop, relink = [], [], [], [], []
+    batch_texts: dict[int, str] = {}
+
+    def text_of(aid: int) -> str | None:
+        if aid in batch_texts:
+            return batch_texts[aid]
+        row = con.execute("SELECT text FROM articles WHERE article_id = ?", [aid]).fetchall()
+        return row[0][0] if row else None
+
     for page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_z in rows:
         try:
             if body_z is None:
@@ -158,7 +177,7 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
         repost_of = None
         if len(syl) >= MIN_DUP_SYLLABLES:
             key = _key(res.published_at, page_id)
-            found = idx.matches(simh, chash, unit_id)
+            found = idx.matches(simh, chash, unit_id, res.text, text_of)
             earlier = [k for k in found if k.key < key]
             if earlier:
                 repost_of = min(earlier, key=lambda k: k.key).article_id
@@ -167,6 +186,7 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
             relink += later
             counts["reposts"] += len(later)
             idx.add(_Known(page_id, unit_id, key, simh, chash))
+            batch_texts[page_id] = res.text
         articles.append({
             "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
             "published_at": res.published_at, "author": res.author, "text": res.text, "lang": res.lang,

@@ -21,6 +21,7 @@ _ABSTRACT = re.compile(r"(?i)\basset-abstract\b|\basset-title\b|\bnews-?item\b")
 _BODY = re.compile(r"(?i)\bjournal-content-article\b|\basset-content\b|\bnews-?content\b|\bnoi-?dung\b")
 _POSTED = re.compile(r"(?i)ngày\s*(?:đăng|cập nhật|ban hành)[^0-9]{0,5}\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}"
                      r"(?:\s*\|?\s*\d{1,2}:\d{2}(?:\s*[ap]m)?)?")
+_JOURNAL = re.compile(r"(?i)\bjournal-content-article\b")
 _AUTHOR = re.compile(r"(?i)(^|\s)([\w-]*author[\w-]*|tac-?gia|but-?danh)($|\s)")
 _META_LINE = re.compile(r"(?i)^(ngày\s*(đăng|cập nhật)|lượt xem|view count|số lượt)|\|\s*(lượt xem|view count)")
 
@@ -36,6 +37,10 @@ def extract(page: Page) -> Draft:
     fulls = find_all_class(doc, _FULL)
     abstracts = find_all_class(doc, _ABSTRACT)
     titles = [el for el in find_all_class(doc, re.compile(r"(?i)\basset-title\b"))]
+    if not fulls:  # an article shown by a journal-content portlet: its own headline and a posted date
+        fulls = [el for el in find_all_class(doc, _JOURNAL)
+                 if (find_all_class(el, _FULL_TITLE) or el.find(".//h1") is not None)
+                 and _POSTED.search(squash(el.text_content()))]
     if fulls:
         root = max(fulls, key=lambda el: len(el.text_content()))
         tnodes = find_all_class(root, _FULL_TITLE)

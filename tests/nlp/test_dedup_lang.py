@@ -49,3 +49,11 @@ def test_english_portal_page_is_flagged_not_counted() -> None:
             + "</div></body></html>")
     res = extract_page(html, "https://daklak.example.gov.vn/en/news/1.html")
     assert res.lang == "en" and res.kind == "not-vietnamese" and not res.is_article
+
+
+def test_loose_band_needs_shingle_overlap() -> None:
+    from nlp.dedup import LOOSE_DUP_BITS, MIN_JACCARD, jaccard
+    edited = STORY.replace("Sáng 17/6", "Sáng thứ Năm 17/6").replace("2.000", "hai nghìn") + " Tin: Hồng Nhung."
+    assert hamming(simhash(STORY), simhash(edited)) <= LOOSE_DUP_BITS
+    assert jaccard(STORY, edited) >= MIN_JACCARD
+    assert jaccard(STORY, OTHER) < 0.05
