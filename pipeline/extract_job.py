@@ -6,7 +6,8 @@ flight, and a rerun redoes exactly the pages still NULL, so nothing is duplicate
 
 Near-duplicates: an article whose SimHash is within NEAR_DUP_BITS of an earlier-published article of
 another unit gets repost_of = that article (the earliest such); when the original arrives after its
-reposts, the stored reposts are pointed at it. Fetch times stored without a zone are taken as UTC.
+reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
+writes them).
 """
 from __future__ import annotations
 
@@ -104,9 +105,10 @@ def _load_index(con: duckdb.DuckDBPyConnection, exclude_all: bool) -> DupIndex:
 
 
 def _as_aware(ts: datetime | None) -> datetime | None:
+    """The crawler stores fetched_at as naive machine-local time (datetime.now())."""
     if ts is None:
         return None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
+    return ts.astimezone() if ts.tzinfo is None else ts
 
 
 def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: int = 200,  # noqa: A002

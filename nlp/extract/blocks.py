@@ -23,9 +23,19 @@ BOILER = re.compile(
 _INNER_BLOCKS = {"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote"}
 
 
+_CONTAINERS = {"div", "table", "section", "ul", "ol", "li", "p", "article", "aside", "dl"}
+
+
 def is_boiler(el: etree._Element) -> bool:
+    """Boilerplate by class/id, or a block that is nothing but links (related-article cards)."""
     cls = " ".join(filter(None, [el.get("class"), el.get("id")]))
-    return bool(cls and BOILER.search(cls))
+    if cls and BOILER.search(cls):
+        return True
+    if el.tag in _CONTAINERS:
+        total = len(squash(el.text_content()))
+        if total >= 20 and link_text_ratio(el) >= 0.8:
+            return True
+    return False
 
 
 def paragraphs(root: etree._Element, skip=is_boiler) -> list[str]:
