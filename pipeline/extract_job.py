@@ -123,7 +123,7 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
     last_id = None
     while True:
         rows = con.execute(
-            """SELECT page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib
+            """SELECT page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib, http_status
                FROM pages WHERE extract_status IS NULL AND (? IS NULL OR page_id > ?)
                ORDER BY page_id LIMIT ?""", [last_id, last_id, batch_size]).fetchall()
         if not rows:
@@ -148,7 +148,13 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
         row = con.execute("SELECT text FROM articles WHERE article_id = ?", [aid]).fetchall()
         return row[0][0] if row else None
 
-    for page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_z in rows:
+    for page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_z, http_status in rows:
+        if http_status is not None and http_status >= 400:  # an error page is not content
+            statuses.append({"page_id": page_id, "extract_status": "not-article",
+                             "extract_error": f"http-{http_status}", "extracted_at": now})
+            drop.append(page_id)
+            counts["not-article"] += 1
+            continue
         try:
             if body_z is None:
                 raise ExtractError("no stored body", url)

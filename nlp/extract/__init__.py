@@ -30,6 +30,7 @@ EXTRACTOR_VERSION = "extract-1.0"
 FAMILIES = (liferay, news_cms, wordpress)
 MIN_ARTICLE_CHARS = 200
 _HEADLINE_LINK = 25
+_URL_DATE = re.compile(r"/(20\d\d)/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/")
 
 
 def _is_binary(body: bytes) -> str | None:
@@ -100,7 +101,15 @@ def _date(draft: Draft, page: Page | None, fetched_at: datetime | None) -> tuple
         return visible
     if declared:
         return declared
-    return visible if visible else (None, False)
+    if visible:
+        return visible
+    if page is not None:  # WordPress-style permalinks carry the day: /2021/11/18/slug/
+        m = _URL_DATE.search(page.url)
+        if m:
+            got = parse_with_time(f"{m.group(3)}/{m.group(2)}/{m.group(1)}", fetched_at)
+            if got:
+                return got
+    return None, False
 
 
 def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> str:
@@ -198,6 +207,8 @@ def _finish(draft: Draft, page: Page | None, url: str, canon: str, fetched_at: d
         kind = "not-vietnamese"
     if pub is None and kind == "article":
         flags.append("no-date")
+    elif pub is not None and not has_time and kind == "article":
+        flags.append("date-only")  # stored at 00:00 +07:00; the page gave no time of day
     return ExtractResult(is_article=kind == "article", kind=kind, title=title, published_at=pub,
                          author=author, text=text if kind in ("article", "not-vietnamese", "document", "page") else "",
                          lang=lang, canonical_url=canon, family=draft.family, has_time=has_time,

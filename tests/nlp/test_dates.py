@@ -106,3 +106,13 @@ def test_visible_time_completes_a_date_only_meta() -> None:
 def test_relative_visible_date_in_a_page() -> None:
     res = extract_page(_page("", "2 giờ trước"), "https://a.example.vn/tin/1.html", fetched_at=FETCHED)
     assert res.published_at == FETCHED - timedelta(hours=2)
+
+
+def test_permalink_day_when_the_page_gives_no_date() -> None:
+    html = ("<html><head><meta charset='utf-8'><title>Tin</title></head><body><h1>Hội nghị tổng kết công tác dân vận"
+            "</h1><div class='entry-content'>" + "".join(
+                f"<p>Đoạn {i}: hội nghị đánh giá kết quả công tác dân vận của các cơ quan, đơn vị trong năm qua và "
+                "đề ra nhiệm vụ trọng tâm cho năm tới.</p>" for i in range(3)) + "</div></body></html>")
+    res = extract_page(html, "https://xa.example.gov.vn/2021/11/18/hoi-nghi/", fetched_at=FETCHED.replace(year=2022))
+    assert res.published_at == datetime(2021, 11, 18, tzinfo=VN_TZ) and not res.has_time
+    assert res.to_json()["published_at"] == "2021-11-18" and "date-only" in res.quality_flags

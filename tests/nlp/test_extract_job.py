@@ -180,3 +180,13 @@ def test_cli_extract_and_extract_page(db, cli, tmp_path: Path) -> None:
     assert out["canonical_url"] == ORIGINAL and "\n\n" in out["text"] and "Trang chủ" not in out["text"]
     assert cli("extract-page", str(tmp_path / "missing.html"), "--url", ORIGINAL).code == 2
     assert cli("extract", "--db", str(tmp_path / "none.duckdb")).code != 0
+
+
+def test_http_error_pages_are_not_extracted(db) -> None:
+    con, _ = db
+    row = page_row("https://xa.example.gov.vn/mat-trang", "xa", article("Hội nghị", "17/06/2021", STORY, "Xã"))
+    row["http_status"] = 404
+    seed(con, [row])
+    assert run_extract(con)["not-article"] == 1
+    assert con.execute("SELECT extract_status, extract_error FROM pages").fetchall() == [("not-article", "http-404")]
+    assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 0
