@@ -69,8 +69,20 @@ def extract_page(body: bytes | str, url: str, headers: dict | None = None,
             if draft is not None:
                 break
     if draft is None:
-        draft = generic.extract(page)
+        draft = _obvious_listing(page) or generic.extract(page)
     return _finish(draft, page, url, page.canonical, fetched_at, flags)
+
+
+def _obvious_listing(page: Page) -> Draft | None:
+    """Home pages and collection pages need no main-text extraction (saves trafilatura's slow path)."""
+    path = urlsplit(page.canonical).path
+    types = page.ld_types()
+    if page.ld_article is None and (path in ("", "/") or types & LISTING_TYPES or
+                                    (page.og_type == "website" and _headline_links(page) >= 15)):
+        from nlp.extract.common import choose_title
+        return Draft(family="generic", kind="listing",
+                     title=choose_title(page, [page.meta.get("og:title", ""), page.title_tag]))
+    return None
 
 
 def _headline_links(page: Page) -> int:
@@ -116,12 +128,15 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
     if draft.kind in ("listing", "page", "document"):
         return draft.kind
     if len(text) < MIN_ARTICLE_CHARS:
-        if draft.attachments:
-            return "document"
-        if draft.kind == "article" and len(text) >= 80:
-            return "article"
+        if draft.kind == "article" or draft.strong_body:  # a recognised article view with little text
+            if draft.attachments:
+                return "document"
+            if len(text) >= 80:
+                return "article"
         if page is not None and _headline_links(page) >= 3:
             return "listing"
+        if draft.attachments:
+            return "document"
         return "empty" if not text else "page"
     if page is None or draft.kind == "article":
         return "article"
