@@ -249,35 +249,45 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
                     if nfc != t:
                         flags.append("nfc-normalised")
                     return Decoded(nfc, "utf-8", flags)
-    best: tuple[float, int, str, str, bool] | None = None
+    best: tuple[float, float, str, str, bool | str] | None = None
     nfc_changed = False
     for rank, (codec, text) in enumerate(cands):
-        variants = [(text, False)]
+        variants: list[tuple[str, bool | str]] = [(text, False)]
         if codec in ("utf-8", "str", "cp1252") or codec == declared:
             fixed = repair_mojibake(text)
             if fixed:
                 variants.append((fixed, True))
+        if codec in ("utf-8", "str"):
+            # legacy font text saved as Unicode: the page shows Latin-1 glyphs of TCVN3/VNI bytes
+            raw = _to_bytes_1252(text)
+            if raw is not None:
+                variants.append((tcvn3_decode(raw), "tcvn3"))
+            variants.append((vni_decode(text), "vni"))
         for t0, repaired in variants:
             t = unicodedata.normalize("NFC", t0)
             if t != t0 and codec in ("utf-8", "str") and not repaired:
                 nfc_changed = True
             s = viet_score(visible_text(t))
-            key = (s, -rank - (0.5 if repaired else 0))
+            key = (s, -rank - (0.5 if repaired else 0))  # ties: the plain, earlier (declared) reading
             if best is None or key > (best[0], best[1]):
                 best = (s, key[1], codec, t, repaired)
     assert best is not None
     score, _, codec, text, repaired = best
+    if repaired in ("tcvn3", "vni"):
+        codec, repaired = f"{codec}+{repaired}", False
+        flags.append(_FLAG_OF[codec.split("+")[1]])
     if repaired:
         flags.append("mojibake-repaired")
     if nfc_changed and codec in ("utf-8", "str") and not repaired:
         flags.append("nfc-normalised")
     if codec in _FLAG_OF:
         flags.append(_FLAG_OF[codec])
-    if declared and codec not in ("str", declared) and not (declared == "ascii" and codec == "utf-8"):
+    base = codec.split("+")[0]
+    if declared and base not in ("str", declared) and not (declared == "ascii" and base == "utf-8"):
         flags.append("charset-mismatch")
     if suspicious_ratio(visible_text(text)) > 0.02 or score < 0:
         flags.append("garbled-text")
-    return Decoded(text, "utf-8" if codec == "str" else codec, flags)
+    return Decoded(text, "utf-8" if codec == "str" else codec, list(dict.fromkeys(flags)))
 
 
 def normalise_text(text: str) -> tuple[str, bool]:

@@ -30,7 +30,3 @@ class ParseError(ExtractError):
     kind = "parse-error"
 
 
-class DecodeError(ExtractError):
-    """No decoding of the bytes reads as text."""
-
-    kind = "decode-error"
