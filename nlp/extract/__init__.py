@@ -176,15 +176,17 @@ _BYLINE = re.compile(r"^(?:(?:tin|bài|ảnh|video)(?:\s*,\s*(?:tin|bài|ảnh|v
 
 
 def _split_byline(paras: list[str]) -> tuple[list[str], str | None]:
-    """A last paragraph like 'Lê Phương' or 'Tin, ảnh: P.Y' is the by-line, not text."""
-    if len(paras) >= 2:
-        last = paras[-1]
-        words = last.split()
-        if len(last) <= 40 and len(words) <= 6 and not last.endswith((".", "!", "?", ":")) or last.endswith("."):
-            if len(last) <= 40 and _BYLINE.match(last) and all(w[:1].isupper() for w in words
-                                                               if w[:1].isalpha() and ":" not in last):
-                name = last.split(":", 1)[-1].strip()
-                return paras[:-1], name
+    """A last paragraph like 'Lê Phương' or 'Tin, ảnh: P.Y' is the by-line, not text.
+    Source credits ('Theo Cổng TTĐT tỉnh', 'Nguồn: ...') stay in the text: they mark reposts."""
+    if len(paras) < 2:
+        return paras, None
+    last = paras[-1].rstrip(".").strip()
+    words = last.split()
+    if not last or len(last) > 40 or len(words) > 6 or last.lower().startswith(("theo ", "nguồn")):
+        return paras, None
+    name = last.split(":", 1)[-1].strip()
+    if _BYLINE.match(last) and all(w[:1].isupper() for w in name.split() if w[:1].isalpha()):
+        return paras[:-1], name
     return paras, None
 
 

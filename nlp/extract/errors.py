@@ -28,5 +28,3 @@ class ParseError(ExtractError):
     """The markup could not be parsed at all."""
 
     kind = "parse-error"
-
-
