@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from nlp.dates import parse_with_time
 from nlp.encoding import decode_body, normalise_text
 from nlp.extract import frontmatter, generic, liferay, news_cms, wordpress
+from nlp.extract.common import visible_dates
 from nlp.extract.draft import Draft
 from nlp.extract.errors import EmptyPageError, ExtractError, NotHtmlError
 from nlp.extract.page import LISTING_TYPES, Page, squash
@@ -71,6 +72,13 @@ def extract_page(body: bytes | str, url: str, headers: dict | None = None,
     if draft is None:
         draft = _obvious_listing(page) or generic.extract(page)
     return _finish(draft, page, url, page.canonical, fetched_at, flags)
+
+
+def _safe_canonical(href: str, base: str) -> str | None:
+    try:
+        return canonical_url(href, base)
+    except ValueError:  # a malformed link (bad port, bad IPv6 literal)
+        return None
 
 
 def _obvious_listing(page: Page) -> Draft | None:
@@ -157,12 +165,23 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
     path = urlsplit(page.canonical).path
     if path in ("", "/"):
         score -= 3
+    paras = text.split("\n\n")
     links = _headline_links(page)
-    if links >= 15 and not draft.strong_body:
-        score -= 2
+    if not draft.strong_body:
+        if links >= 15:
+            score -= 2
+        elif links >= 8:
+            score -= 1
+        # a teaser list shows a date per item; an article shows one or two
+        if len(set(visible_dates(page.doc, limit=20))) >= 4:
+            score -= 2
+        # teaser headlines are links: paragraphs of the "text" that are whole link texts
+        anchors = {squash(a.text_content()) for a in page.doc.iter("a")
+                   if a.get("href") and _safe_canonical(a.get("href"), page.url) != page.canonical}
+        if any(len(p) >= _HEADLINE_LINK and p in anchors for p in paras):
+            score -= 3
     if len(text) >= 1500 and pub is not None:
         score += 1
-    paras = text.split("\n\n")
     prose = [p for p in paras if len(p) >= 120]
     if len(prose) >= 2 and sum(map(len, prose)) >= 0.6 * len(text):
         score += 1
