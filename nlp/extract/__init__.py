@@ -74,6 +74,25 @@ def extract_page(body: bytes | str, url: str, headers: dict | None = None,
     return _finish(draft, page, url, page.canonical, fetched_at, flags)
 
 
+def _teasers(page: Page) -> int:
+    """The largest group of same-class siblings that each hold a headline link plus a summary:
+    the teaser list of a category page (related-links lists have no summaries)."""
+    best = 0
+    for parent in page.doc.iter():
+        groups: dict[tuple, int] = {}
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            links = [squash(a.text_content()) for a in child.iter("a")]
+            head = max(links, key=len, default="")
+            if len(head) >= _HEADLINE_LINK and len(squash(child.text_content())) >= len(head) + 40:
+                key = (child.tag, child.get("class"))
+                groups[key] = groups.get(key, 0) + 1
+        if groups:
+            best = max(best, *groups.values())
+    return best
+
+
 def _safe_canonical(href: str, base: str) -> str | None:
     try:
         return canonical_url(href, base)
@@ -178,7 +197,7 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
         # teaser headlines are links: paragraphs of the "text" that are whole link texts
         anchors = {squash(a.text_content()) for a in page.doc.iter("a")
                    if a.get("href") and _safe_canonical(a.get("href"), page.url) != page.canonical}
-        if any(len(p) >= _HEADLINE_LINK and p in anchors for p in paras):
+        if any(len(p) >= _HEADLINE_LINK and p in anchors for p in paras) or _teasers(page) >= 3:
             score -= 3
     if len(text) >= 1500 and pub is not None:
         score += 1
@@ -187,7 +206,8 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
         score += 1
     if score >= 2:
         return "article"
-    return "listing" if links >= 5 or types & LISTING_TYPES or path in ("", "/") else "page"
+    listing_like = links >= 5 or types & LISTING_TYPES or path in ("", "/") or _teasers(page) >= 3
+    return "listing" if listing_like else "page"
 
 
 _BYLINE = re.compile(r"^(?:(?:tin|bài|ảnh|video)(?:\s*,\s*(?:tin|bài|ảnh|video))*\s*:\s*)?"
