@@ -154,6 +154,28 @@ def _to_bytes_1252(text: str) -> bytes | None:
     return bytes(out)
 
 
+_CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+# a "word" of Windows-1252 characters: mojibake never spans ASCII spaces or tags (U+00A0 it may)
+_CP1252_RUN = re.compile(f"(?:[\\x21-\\x3b\\x3d\\x3f-\\xff]|[{_CP1252_SPECIALS}])+")
+
+
+def _repair_segments(text: str) -> str:
+    """Mojibake inside otherwise good Unicode: re-decode each non-ASCII Windows-1252 word that is
+    valid UTF-8 as bytes (Latin-1 Vietnamese words like "Tôi" never are)."""
+    def fix(m: re.Match) -> str:
+        seg = m.group(0)
+        if seg.isascii():
+            return seg
+        raw = _to_bytes_1252(seg)
+        if raw is None:
+            return seg
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return seg
+    return _CP1252_RUN.sub(fix, text)
+
+
 def repair_mojibake(text: str) -> str | None:
     """Undo UTF-8-read-as-Latin-1/Windows-1252 (possibly twice); None when it is not that."""
     best = None
@@ -170,6 +192,9 @@ def repair_mojibake(text: str) -> str | None:
             break
         best = cur = nxt
     if best is None:
+        seg = _repair_segments(text)
+        if seg != text:
+            return seg
         try:
             import ftfy
             fixed = ftfy.fix_encoding(text)
@@ -285,9 +310,44 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
     base = codec.split("+")[0]
     if declared and base not in ("str", declared) and not (declared == "ascii" and base == "utf-8"):
         flags.append("charset-mismatch")
+    if suspicious_ratio(visible_text(text)) > 0.002:
+        text, fixed = _repair_runs(text)
+        if fixed:
+            flags += fixed
+            score = viet_score(visible_text(text))
     if suspicious_ratio(visible_text(text)) > 0.02 or score < 0:
         flags.append("garbled-text")
     return Decoded(text, "utf-8" if codec == "str" else codec, list(dict.fromkeys(flags)))
+
+
+_TEXT_RUN = re.compile(r">([^<>]*[\u0080-\u00ff][^<>]*)<")
+
+
+def _repair_runs(markup: str) -> tuple[str, list[str]]:
+    """Pages mixing a Unicode template with legacy-font or double-encoded text: repair each text
+    run between tags on its own, keeping a reading only when it reads better as Vietnamese."""
+    used: set[str] = set()
+
+    def fix(m: re.Match) -> str:
+        run = m.group(1)
+        if not any(ch in SUSPICIOUS for ch in run):
+            return m.group(0)
+        best, best_score, how = run, viet_score(html.unescape(run)), None
+        raw = _to_bytes_1252(run)
+        cands = [(repair_mojibake(run), "mojibake-repaired"), (vni_decode(run), "legacy-encoding:vni")]
+        if raw is not None:
+            cands.append((tcvn3_decode(raw), "legacy-encoding:tcvn3"))
+        for cand, flag in cands:
+            if cand and cand != run:
+                sc = viet_score(html.unescape(cand))
+                if sc > best_score + 0.2:
+                    best, best_score, how = cand, sc, flag
+        if how:
+            used.add(how)
+        return ">" + unicodedata.normalize("NFC", best) + "<"
+
+    out = _TEXT_RUN.sub(fix, markup)
+    return out, (sorted(used) + ["mixed-encoding"]) if used else []
 
 
 def normalise_text(text: str) -> tuple[str, bool]:

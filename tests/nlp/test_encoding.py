@@ -135,3 +135,16 @@ def test_vni_font_text_saved_as_utf8_is_converted() -> None:
     glyphs = to_vni(page(TEXT)).decode("cp1252")
     d = decode_body(glyphs.encode("utf-8"))
     assert TEXT in d.text and "legacy-encoding:vni" in d.flags
+
+
+def test_mixed_page_unicode_template_with_legacy_body_is_repaired_per_run() -> None:
+    """A Unicode portal template around a body pasted from a TCVN3 document (and one mojibake line)."""
+    plain = TEXT.replace("Ủ", "U").replace("Đ", "D").lower()
+    body = to_tcvn3(plain).decode("latin-1")
+    moji = TEXT.encode("utf-8").decode("latin-1")
+    html = page(body).replace("</body>", f"<p>{moji}</p></body>")
+    d = decode_body(html.encode("utf-8"))
+    assert "Hội nghị triển khai nghị quyết" in d.text and "Tin tức" in d.text
+    assert plain in d.text and TEXT in d.text
+    assert {"legacy-encoding:tcvn3", "mojibake-repaired", "mixed-encoding"} <= set(d.flags)
+    assert "garbled-text" not in d.flags
