@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -22,6 +23,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from nlp.tokenize import stopwords
 
 TITLE_WEIGHT = 3
+LEAD_WORDS = 40
+LEAD_WEIGHT = int(__import__("os").environ.get("TH_LEAD", "2"))
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _NUM = re.compile(r"^[\d.,/%-]+$")
 
@@ -50,10 +53,12 @@ def doc_words(doc: Doc) -> list[str]:
     return tw * TITLE_WEIGHT + words(doc.text_tokens)
 
 
+@lru_cache(maxsize=4096)  # CV and threshold folds analyse the same docs many times
 def _word_analyzer(doc: Doc) -> list[str]:
     return _ngrams(_split_runs(doc, syllables=False))
 
 
+@lru_cache(maxsize=4096)
 def _syll_analyzer(doc: Doc) -> list[str]:
     return ["s:" + g for g in _ngrams(_split_runs(doc, syllables=True))]
 
@@ -67,6 +72,7 @@ def _split_runs(doc: Doc, syllables: bool) -> list[list[str]]:
         tw = [s for w in tw for s in w.split("_")]
         bw = [s for w in bw for s in w.split("_")]
     runs.extend([tw] * TITLE_WEIGHT)
+    runs.extend([bw[:LEAD_WORDS]] * (LEAD_WEIGHT - 1))  # the lead says what the article is about
     runs.append(bw)
     return runs
 
