@@ -41,10 +41,20 @@ def _packaged(name: str, source: str, known: set[str]) -> list[Example]:
 
 
 def repo_examples(plan: Plan) -> list[Example]:
-    """Everything the repository may hold, in a fixed order (the default model is reproducible)."""
+    """Everything the repository may hold, in a fixed order (the default model is reproducible).
+
+    danes_weak.json is weak supervision: DANeS records whose human topic is "Covid-19" count as
+    covid-prevention, those whose topics are all plainly outside the plan (sport, entertainment,
+    technology, games, films, real estate, stocks, gossip, travel, science, traffic) as none.
+    """
     known = set(plan.theme_ids)
-    return (plan_examples(plan) + _packaged("own_examples.json", "own", known)
-            + _packaged("danes_annotated.json", "danes", known))
+    ex = (plan_examples(plan) + _packaged("own_examples.json", "own", known)
+          + _packaged("danes_weak.json", "danes-weak", known) + _packaged("danes_annotated.json", "danes", known))
+    by_id: dict[str, Example] = {}
+    for e in ex:  # a record both weakly and plan-labelled keeps its plan label (the later one)
+        by_id.pop(e.id, None)
+        by_id[e.id] = e
+    return list(by_id.values())
 
 
 def load_labels_jsonl(path: str | Path, plan: Plan, source: str = "labels") -> list[Example]:

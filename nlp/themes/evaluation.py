@@ -10,7 +10,7 @@ from nlp.themes.data import Example
 from nlp.themes.features import Doc
 from nlp.themes.keywords import keyword_predict
 from nlp.themes.model import DEFAULT_PARAMS, ThemeModel
-from nlp.themes.training import label_matrix, seeds_of
+from nlp.themes.training import SYNTHETIC, label_matrix, seeds_of
 from registry import Plan
 
 MIN_SUPPORT = 8  # macro-F1 is reported over themes with at least this many examples
@@ -56,7 +56,8 @@ def cross_validate(examples: Sequence[Example], docs: Sequence[Doc], plan: Plan,
     probs = np.zeros(Y.shape, dtype=np.float64)
     for tr, te in KFold(n_splits=folds, shuffle=True, random_state=seed).split(list(docs)):
         m = ThemeModel(ids, seeds_of(plan), params)
-        m.fit([docs[i] for i in tr] + bD, np.vstack([Y[tr], bY]) if len(bD) else Y[tr], seed=seed)
+        mask = np.concatenate([np.ones(len(tr), dtype=bool), np.array([base[i].source not in SYNTHETIC for i in keep], dtype=bool)])
+        m.fit([docs[i] for i in tr] + bD, np.vstack([Y[tr], bY]) if len(bD) else Y[tr], seed=seed, tune_mask=mask)
         pr = m.predict_proba([docs[i] for i in te])
         probs[te] = pr
         th = np.array([m.thresholds[t] for t in ids])

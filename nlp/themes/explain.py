@@ -24,7 +24,7 @@ class ThemeExplanation:
 
 
 def _readable(name: str) -> str:
-    if name.startswith("s:"):
+    if name.startswith(("s:", "h:")):  # syllable and title+lead blocks read like the word block
         name = name[2:]
     return name.replace("_", " ")
 
@@ -61,7 +61,7 @@ def explain(model: ThemeModel, doc: Doc, top: int = 8, themes: list[str] | None 
         ranked = sorted(terms.items(), key=lambda kv: -kv[1])[:top]
         thr = model.thresholds[t]
         out.append(ThemeExplanation(t, float(probs[j]), thr, bool(probs[j] >= thr),
-                                    [(k, round(v, 4)) for k, v in ranked]))
+                                    [(k, round(v, 4)) for k, v in ranked if round(v, 4) > 0]))
     out.sort(key=lambda e: -e.score)
     return out
 

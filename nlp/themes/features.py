@@ -59,6 +59,13 @@ def _word_analyzer(doc: Doc) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
+def _head_analyzer(doc: Doc) -> list[str]:
+    """Title and lead only, in their own feature space: what an article leads with is what it is about."""
+    head = words(doc.title_tokens) + words(doc.text_tokens)[:LEAD_WORDS]
+    return ["h:" + g for g in _ngrams([head])]
+
+
+@lru_cache(maxsize=4096)
 def _syll_analyzer(doc: Doc) -> list[str]:
     return ["s:" + g for g in _ngrams(_split_runs(doc, syllables=True))]
 
@@ -131,18 +138,18 @@ class ThemeFeatures:
                                     max_features=max_features, dtype=np.float64)
         self.syll = TfidfVectorizer(analyzer=_syll_analyzer, min_df=min_df, sublinear_tf=True,
                                     max_features=max_features, dtype=np.float64)
+        self.head = TfidfVectorizer(analyzer=_head_analyzer, min_df=min_df, sublinear_tf=True,
+                                    max_features=max_features, dtype=np.float64)
         self.seed = SeedFeatures(seeds)
 
     def fit_transform(self, docs: Sequence[Doc]) -> sparse.csr_matrix:
-        a = self.word.fit_transform(docs)
-        b = self.syll.fit_transform(docs)
-        return sparse.hstack([a, b, self.seed.transform(docs)]).tocsr()
+        blocks = [v.fit_transform(docs) for v in (self.word, self.syll, self.head)]
+        return sparse.hstack([*blocks, self.seed.transform(docs)]).tocsr()
 
     def transform(self, docs: Sequence[Doc]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.transform(docs), self.syll.transform(docs),
-                              self.seed.transform(docs)]).tocsr()
+        blocks = [v.transform(docs) for v in (self.word, self.syll, self.head)]
+        return sparse.hstack([*blocks, self.seed.transform(docs)]).tocsr()
 
     @property
     def names(self) -> list[str]:
-        return (list(self.word.get_feature_names_out()) + list(self.syll.get_feature_names_out())
-                + self.seed.names)
+        return [n for v in (self.word, self.syll, self.head) for n in v.get_feature_names_out()] + self.seed.names

@@ -16,7 +16,7 @@ from sklearn.model_selection import KFold
 
 from nlp.themes.features import Doc, ThemeFeatures
 
-DEFAULT_PARAMS: dict = {"C": 4.0, "threshold_folds": 4, "min_df": 2, "default_threshold": 0.5,
+DEFAULT_PARAMS: dict = {"C": 4.0, "threshold_folds": 3, "min_df": 2, "default_threshold": 0.5,
                         "min_positives_for_tuning": 4, "threshold_grid": [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)],
                         "threshold_floor": 0.2}
 
@@ -67,8 +67,12 @@ class ThemeModel:
     classifiers: list = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
 
-    def fit(self, docs: Sequence[Doc], Y: np.ndarray, seed: int = 0) -> ThemeModel:
-        """Fit features and classifiers; thresholds from out-of-fold probabilities."""
+    def fit(self, docs: Sequence[Doc], Y: np.ndarray, seed: int = 0, tune_mask: np.ndarray | None = None) -> ThemeModel:
+        """Fit features and classifiers; thresholds from out-of-fold probabilities.
+
+        tune_mask selects the examples thresholds are tuned on: real labelled articles, not the
+        written examples and plan text, which are easier than real articles and would bias them low.
+        """
         p = self.params
         oof = np.zeros(Y.shape, dtype=np.float64)
         k = min(int(p["threshold_folds"]), len(docs))
@@ -79,8 +83,11 @@ class ThemeModel:
                 Xte = f.transform([docs[i] for i in te])
                 for j in range(len(self.theme_ids)):
                     oof[te, j] = _proba(_fit_one(Xtr, Y[tr, j], p["C"]), Xte)
+        sel = np.ones(len(docs), dtype=bool) if tune_mask is None else np.asarray(tune_mask, dtype=bool)
+        if sel.sum() < 20:
+            sel = np.ones(len(docs), dtype=bool)
         self.thresholds = {
-            t: best_threshold(oof[:, j], Y[:, j], p["threshold_grid"], p["default_threshold"],
+            t: best_threshold(oof[sel, j], Y[sel, j], p["threshold_grid"], p["default_threshold"],
                               p["threshold_floor"], p["min_positives_for_tuning"]) if k >= 2 else p["default_threshold"]
             for j, t in enumerate(self.theme_ids)}
         self.features = ThemeFeatures(self.seeds, min_df=p["min_df"])

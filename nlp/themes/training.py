@@ -16,6 +16,7 @@ from nlp.tokenize import tokenize_articles, tokenizer_version
 from registry import Plan
 
 CODE_VERSION = "themes-lr-v1"  # bump when features or model code change what a fit produces
+SYNTHETIC = {"plan", "own"}  # example sources not used to tune thresholds
 
 
 def seeds_of(plan: Plan) -> dict[str, list[str]]:
@@ -63,7 +64,7 @@ def train(examples: Sequence[Example], plan: Plan, docs: Sequence[Doc | None] | 
         docs[i] = d
     Y = label_matrix(examples, plan.theme_ids)
     m = ThemeModel(plan.theme_ids, seeds_of(plan), params)
-    m.fit(list(docs), Y)
+    m.fit(list(docs), Y, tune_mask=np.array([e.source not in SYNTHETIC for e in examples], dtype=bool))
     m.version = model_version(examples, plan, params)
     m.training = {
         "plan_id": plan.plan_id, "code": CODE_VERSION, "tokenizer": tokenizer_version(),
