@@ -38,7 +38,7 @@ def truth_of(world: World, as_of: dt.date, dormant_days: int = DORMANT_DAYS) -> 
         if visible_col:
             entry["column"] = {"url": column_url(site), "name": col.name,  # type: ignore[arg-type, union-attr]
                                "href": site.category_path(col.slug)}  # type: ignore[union-attr]
-        if not world.plan.requires_column(u.unit_id, u.kind):
+        if not world.plan.requires_column(u.unit_id, u.kind) or not u.active_on(as_of):
             status = "not_required"
         elif not visible_col:
             status = "missing"

@@ -94,6 +94,8 @@ def _print_truth_check(truth: dict, requests_night1: int, stats_night2: list[dic
             "SELECT unit_id, column_url FROM column_status WHERE column_url IS NOT NULL").fetchall()}
         status = dict(con.execute("SELECT unit_id, status FROM column_status").fetchall())
         stored = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+        page_kind = dict(con.execute("SELECT url, extract_status FROM pages").fetchall())
+        too_large = {r[0] for r in con.execute("SELECT url FROM run_errors WHERE kind = 'too-large'").fetchall()}
         n_new2 = con.execute("SELECT count(*) FROM articles a JOIN pages p ON p.page_id = a.article_id "
                              "WHERE p.run_id = (SELECT max(run_id) FROM crawl_runs)").fetchone()[0]
     finally:
@@ -103,10 +105,18 @@ def _print_truth_check(truth: dict, requests_night1: int, stats_night2: list[dic
     agree = sum(1 for u in truth["units"] if status.get(u["unit_id"]) == u["column_status"])
     allowed = [a for a in truth["articles"] if a["robots_allowed"]]
     got = sum(1 for a in allowed if a["url"] in stored)
+    why: dict[str, int] = {}
+    for a in allowed:
+        if a["url"] not in stored:
+            reason = (f"stored as a {page_kind[a['url']]} page, not an article" if a["url"] in page_kind
+                      else "over the download size cap" if a["url"] in {canonical_url(u) for u in too_large}
+                      else "not fetched")
+            why[reason] = why.get(reason, 0) + 1
     print("## Check against the demo web's ground truth")
     print(f"- dedicated columns found: {hits} of {len(true_cols)} in the truth; {len(found_cols - true_cols)} found that the truth does not list")
     print(f"- column status agrees with the truth for {agree} of {len(truth['units'])} units")
-    print(f"- articles stored: {got} of {len(allowed)} the truth lists as allowed by robots.txt")
+    print(f"- articles stored: {got} of {len(allowed)} the truth lists as allowed by robots.txt"
+          + (" (the rest: " + "; ".join(f"{n} {r}" for r, n in sorted(why.items())) + ")" if why else ""))
     print(f"- requests: night 1 {requests_night1}, night 2 {len(stats_night2)} "
           f"({sum(1 for s in stats_night2 if s.get('status') == 304)} answered 304) for {n_new2} new articles")
 

@@ -98,8 +98,14 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
                                    count(*) FILTER (WHERE week = ?) AS last_week
                             FROM article_facts WHERE published_at >= ? AND published_at < ?
                               AND week IN (?, ?) GROUP BY unit_id""", [week, prev, lo, hi, week, prev])
+    # The view flags every drop by the rule; the summary names only units busy enough for a drop to mean
+    # something (best weeks' mean >= volume_min_baseline, default 3): a unit that publishes once a week
+    # at best "drops" every quiet week.
+    min_base = float(rows(con, "SELECT coalesce(try_cast((SELECT value FROM settings WHERE key = 'volume_min_baseline') "
+                               "AS DOUBLE), 3.0) AS v")[0]["v"])
     drops = rows(con, """SELECT v.unit_id, v.articles, v.best_weeks_mean FROM unit_volume_weekly v
-                         WHERE v.week = ? AND v.volume_drop ORDER BY v.unit_id""", [week])
+                         WHERE v.week = ? AND v.volume_drop AND v.best_weeks_mean >= ? ORDER BY v.unit_id""",
+                 [week, min_base])
     failing = rows(con, """SELECT h.unit_id, h.kind, h.url, h.status, h.consecutive_failures, h.last_error,
                                   h.last_error_kind, h.last_success_at
                            FROM source_health h WHERE h.status <> 'ok'

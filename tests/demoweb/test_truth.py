@@ -41,7 +41,7 @@ def test_truth_covers_every_unit_and_the_plan_situation():
     assert {u["column_status"] for u in t["units"]} == {"active", "dormant", "missing", "not_required"}
     for u in t["units"]:
         unit = reg.unit(u["unit_id"])
-        if not plan.requires_column(unit.unit_id, unit.kind):
+        if not plan.requires_column(unit.unit_id, unit.kind) or not unit.active_on(dt.date.fromisoformat(t["as_of"])):
             assert u["column_status"] == "not_required"
         elif u["column"] is None:
             assert u["column_status"] == "missing"

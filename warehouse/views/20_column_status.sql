@@ -48,7 +48,8 @@ SELECT
     CASE WHEN d.last_article_date IS NOT NULL THEN p.as_of - d.last_article_date END AS days_since_last_article,
     coalesce(o.on_theme_outside_column, 0) AS on_theme_outside_column,
     CASE
-        WHEN NOT u.requires_column THEN 'not_required'
+        -- not required of this unit, or the unit did not exist on the reference date (merged, not yet formed)
+        WHEN NOT u.requires_column OR u.valid_from > p.as_of OR u.valid_to < p.as_of THEN 'not_required'
         WHEN d.column_id IS NULL THEN 'missing'
         -- no article for more than dormant_days: counted from the newest article, or from when the
         -- column was first seen if it never had one
