@@ -115,6 +115,7 @@ def test_sigkill_mid_stage_then_rerun_matches_uninterrupted(stage, tmp_path, mod
         time.sleep({"crawl": 4.0, "extract": 1.0, "tag": 2.0}[stage])
         os.killpg(p.pid, signal.SIGKILL)  # the whole process group: the job and any child it started
         p.wait()
+        assert not any(f"stage {stage} finished" in ln for ln in lines), "killed too late: the stage had finished"
         assert p.returncode == -signal.SIGKILL, "the run ended before it could be killed mid-stage"
         _run(_nightly_cmd(cfg, db, web.proxy_url, NIGHT2))
     arts, tags, dup = _snapshot(db)
