@@ -81,7 +81,7 @@ def clear_frontier(client: redis.Redis, prefix: str) -> int:
 def start_workers(n: int, redis_url: str, spool_dir: Path, prefix: str, spider: str | None = None,
                   settings: dict[str, Any] | None = None, site_rate: float | None = None,
                   idle_seconds: float = 5.0, queue: str = "roundrobin", spider_args: Sequence[str] = (),
-                  log_dir: Path | None = None, first_id: int = 0) -> list[Worker]:
+                  log_dir: Path | None = None, first_id: int = 0, settings_file: Path | None = None) -> list[Worker]:
     spool_dir = Path(spool_dir)
     log_dir = Path(log_dir or spool_dir / "logs")
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -95,6 +95,8 @@ def start_workers(n: int, redis_url: str, spool_dir: Path, prefix: str, spider: 
                "--idle-seconds", str(idle_seconds), "--settings-json", json.dumps(settings or {})]
         if spider:
             cmd += ["--spider", spider]
+        if settings_file:
+            cmd += ["--settings-file", str(settings_file)]
         if site_rate is not None:
             cmd += ["--site-rate", str(site_rate)]
         for a in spider_args:
@@ -214,3 +216,154 @@ def run_local(n_workers: int, seeds: Sequence[dict[str, Any]], spool_dir: Path, 
     finally:
         if local is not None:
             local.stop()
+
+
+# ---- the project's crawl on N workers
+
+def worker_reports(workers: Sequence[Worker]) -> list[dict[str, Any]]:
+    """The JSON line each worker printed last (its counts), or what went wrong."""
+    out = []
+    for w in workers:
+        text = w.log_path.read_text(encoding="utf-8", errors="replace") if w.log_path.exists() else ""
+        lines = [ln for ln in text.splitlines() if ln.startswith('{"worker"')]
+        out.append(json.loads(lines[-1]) if lines else {"worker": w.worker_id, "finish_reason": None,
+                                                          "exit_code": w.proc.returncode, "log_tail": text[-1500:]})
+    return out
+
+
+def merge_crawl_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
+                      drop_validators: bool = False) -> dict[str, int]:
+    """Merge the units workers' spool (pages, health, columns, sources, robots, errors) and apply the
+    column attributions, as CrawlStore.close does in the single process.
+
+    drop_validators: a worker died during the run, so some articles found in a feed or listing may
+    never have been fetched (its in-flight requests are gone). The merged sources then lose their
+    ETag/Last-Modified, so the next night reads every one of them in full instead of getting a 304,
+    and finds those articles again.
+    """
+    from crawlers.scaleout.units import SPOOL_ORDER, SPOOL_TABLES
+
+    spool = Path(spool_dir)
+    attrib_files = sorted((spool / "_attrib").glob("*.parquet"))
+    health_files = sorted((spool / "source_health").glob("*.parquet"))
+    counts = merge_spool(con, spool, SPOOL_TABLES, SPOOL_ORDER)
+    if drop_validators and health_files:
+        merged = [str(spool / "merged" / "source_health" / f.name) for f in health_files]
+        con.execute("UPDATE source_health SET etag = NULL, last_modified = NULL "
+                    "WHERE source_id IN (SELECT source_id FROM read_parquet(?, union_by_name = true))", [merged])
+        counts["validators_dropped"] = len(merged)
+    if attrib_files:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _attrib AS SELECT url, any_value(column_id) AS column_id "
+                        "FROM read_parquet(?) GROUP BY url", [[str(f) for f in attrib_files]])
+            for t in ("pages", "articles"):
+                con.execute(f"UPDATE {t} SET column_id = a.column_id FROM _attrib a "
+                            f"WHERE {t}.url = a.url AND {t}.column_id IS DISTINCT FROM a.column_id")
+            counts["attributions"] = int(con.execute("SELECT count(*) FROM _attrib").fetchone()[0])
+            con.execute("DROP TABLE _attrib")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        dest = spool / "merged" / "_attrib"
+        dest.mkdir(parents=True, exist_ok=True)
+        for f in attrib_files:
+            shutil.move(str(f), dest / f.name)
+    return counts
+
+
+def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: Any, workers: int = 2,
+                       redis_url: str | None = None, unit_ids: list[str] | None = None, refetch: bool = False,
+                       proxy: str | None = None, run_id: int | None = None, settings: dict[str, Any] | None = None,
+                       spool_dir: str | Path | None = None, site_rate: float | None = None,
+                       idle_seconds: float = 10.0, timeout: float = 6 * 3600,
+                       on_started: Any = None) -> dict[str, Any]:
+    """`chuyenmuc crawl --workers N [--redis URL]`: the same crawl as pipeline.crawl_job.run_crawl, on N
+    local worker processes over a shared frontier, merged into `db_path` by this process only.
+
+    Without `redis_url` a private redis-server is started for the run. Returns run_crawl-like counts
+    plus `workers` (per-worker reports) and `frontier_left` (0 when the run drained its frontier).
+    `on_started(workers, redis_url, prefix, spool, settings_file)` lets a test stop a worker mid-crawl.
+    """
+    import datetime as dt
+
+    from crawlers.run import select_units
+    from crawlers.scaleout.redis_server import LocalRedis
+    from crawlers.scaleout.units import worker_overrides
+    from crawlers.settings import build_settings
+    from pipeline.setup_db import init_db
+    from warehouse.db import connect
+
+    units = select_units(registry, unit_ids)
+    init_db(Path(db_path), plan, registry)
+    own_run = run_id is None
+    run_id = run_id or time.time_ns() // 1_000_000
+    con = connect(db_path)
+    try:
+        if own_run:
+            con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args) VALUES (?, 'crawl', ?, 'running', ?)",
+                        [run_id, dt.datetime.now().replace(microsecond=0),
+                         json.dumps(dict(units=unit_ids, refetch=refetch, proxy=proxy, workers=workers, redis=bool(redis_url)))])
+    finally:
+        con.close()   # the workers read the warehouse; nobody writes it until the merge
+    spool_dir = Path(spool_dir) if spool_dir else Path(db_path).resolve().parent / "spool"
+    spool = Path(spool_dir) / str(run_id)
+    spool.mkdir(parents=True, exist_ok=True)
+    base = build_settings(config.section("crawl"), proxy, settings)
+    base["DOWNLOADER_MIDDLEWARES"] = {**base.get("DOWNLOADER_MIDDLEWARES", {}), **worker_overrides()["DOWNLOADER_MIDDLEWARES"]}
+    base["CHUYENMUC_SCALEOUT_JOB"] = dict(db=str(Path(db_path).resolve()), plan=str(plan.source_path),
+                                          units_file=str(registry.source_path), unit_ids=unit_ids,
+                                          refetch=refetch, run_id=run_id)
+    settings_file = spool / "worker-settings.json"
+    settings_file.write_text(json.dumps(base, default=str, indent=1), encoding="utf-8")
+    local = None if redis_url else LocalRedis().start()
+    url = redis_url or local.url  # type: ignore[union-attr]
+    prefix = f"chuyenmuc:{run_id}"
+    try:
+        client = redis.Redis.from_url(url)
+        push_seeds(client, prefix, [{"unit_id": u.unit_id} for u in units])
+        t0 = time.monotonic()
+        procs = start_workers(workers, url, spool, prefix, spider="crawlers.scaleout.units.RedisUnitsSpider",
+                              site_rate=site_rate, idle_seconds=idle_seconds, settings_file=settings_file)
+        if on_started is not None:
+            procs = list(procs)
+            on_started(procs, url, prefix, spool, settings_file)
+        wait_workers(procs, timeout)
+        elapsed = time.monotonic() - t0
+        state = frontier_state(client, prefix)
+        complete = state["seeds"] == 0 and state["requests"] == 0
+        if complete:
+            clear_frontier(client, prefix)
+        reports = worker_reports(procs)
+    finally:
+        if local is not None:
+            local.stop()
+    con = connect(db_path)
+    try:
+        clean = complete and all(r.get("finish_reason") == "finished" for r in reports)
+        merged = merge_crawl_spool(con, spool, drop_validators=not clean)
+        counts: dict[str, Any] = dict(requests=0, responses=0, robots_requests=0, pages_stored=0, new_articles=0,
+                                      not_modified=0, duplicates=0, errors=0)
+        for r in reports:
+            for k in counts:
+                counts[k] += int((r.get("counts") or {}).get(k, 0))
+        counts["sources_failing"] = int(con.execute(
+            "SELECT count(*) FROM source_health WHERE status <> 'ok' AND updated_at >= "
+            "(SELECT started_at FROM crawl_runs WHERE run_id = ?)", [run_id]).fetchone()[0] or 0)
+        counts["columns_found"] = int(con.execute(
+            "SELECT count(*) FROM unit_columns WHERE is_dedicated AND last_seen >= "
+            "(SELECT started_at FROM crawl_runs WHERE run_id = ?)", [run_id]).fetchone()[0] or 0)
+        ok = clean
+        counts.update(workers=reports, merged=merged, frontier_left=state, complete=complete,
+                      elapsed_s=round(elapsed, 3), run_id=run_id,
+                      finish_reason="finished" if ok else "incomplete")
+        if own_run:
+            status = ("partial" if counts["sources_failing"] or counts["errors"] else "ok") if ok else "partial"
+            con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
+                        [dt.datetime.now().replace(microsecond=0), status,
+                         json.dumps({k: v for k, v in counts.items() if k != "workers"}, default=str), run_id])
+    finally:
+        con.close()
+    shutil.rmtree(spool / "merged", ignore_errors=True)   # merged and committed: the batches are done
+    return counts

@@ -31,9 +31,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m crawlers.scaleout.worker", description=__doc__.splitlines()[0])
     p.add_argument("--redis", required=True, help="redis://host:port/db of the shared frontier")
     p.add_argument("--prefix", default="chuyenmuc", help="key prefix of this crawl in Redis")
-    p.add_argument("--spider", default="crawlers.scaleout.units:RedisUnitsSpider",
+    p.add_argument("--spider", default="crawlers.scaleout.units.RedisUnitsSpider",
                    help="module:Class of the spider (wrapped with the Redis frontier unless already)")
     p.add_argument("--settings-json", default="{}", help="extra Scrapy settings as JSON (tests, benchmarks)")
+    p.add_argument("--settings-file", help="Scrapy settings as a JSON file (what the coordinator writes)")
     p.add_argument("--queue", default="roundrobin", choices=["roundrobin", "fifo"])
     p.add_argument("--site-rate", type=float, default=None, help="requests/s per site, all workers together")
     p.add_argument("--idle-seconds", type=float, default=10.0)
@@ -53,15 +54,20 @@ def main(argv: list[str] | None = None) -> int:
         cls = with_redis_frontier(cls)
     base = getattr(cls, "base_settings", None)
     base = base() if callable(base) else {}
-    settings = worker_settings({**base, **json.loads(args.settings_json)}, args)
+    from_file = json.loads(open(args.settings_file, encoding="utf-8").read()) if args.settings_file else {}
+    settings = worker_settings({**base, **from_file, **json.loads(args.settings_json)}, args)
     process = CrawlerProcess(settings)
     kw = dict(a.split("=", 1) for a in args.spider_arg)
     crawler = process.create_crawler(cls)
     process.crawl(crawler, **kw)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    print(json.dumps({"worker": args.worker_id, "finish_reason": reason,
-                      "responses": crawler.stats.get_value("response_received_count", 0)}), flush=True)
+    out = {"worker": args.worker_id, "finish_reason": reason,
+           "responses": crawler.stats.get_value("response_received_count", 0)}
+    counts = getattr(crawler.spider, "worker_counts", None)
+    if callable(counts):
+        out["counts"] = counts()
+    print("\n" + json.dumps(out), flush=True)
     return 0 if reason == "finished" else 130 if reason == "shutdown" else 1
 
 
