@@ -119,3 +119,22 @@ def test_sigkilled_worker_restarted_next_night_nothing_missing(single, redis_ser
     fetched2 = {(e["host"], e["path"]) for e in stats2 if e["status"] == 200}
     from urllib.parse import urlsplit
     assert {(urlsplit(u).hostname, urlsplit(u).path or "/") for u in lost} <= {(h, p.split("?")[0]) for h, p in fetched2}
+
+
+def test_four_workers_hold_each_demo_site_to_its_rate(redis_server, tmp_path):
+    """Every demo site's measured rate (server timestamps) stays within 10% of the per-site limit."""
+    from crawlers.scaleout.rates import site_rates
+    from pipeline.scaleout import run_scaleout_crawl
+
+    limit = 8.0
+    with demoweb_server.DemoWeb(scale=1, seed=7, as_of=AS_OF) as web:
+        counts = run_scaleout_crawl(tmp_path / "r.duckdb", load_plan(PLAN), load_units(UNITS), Config(), workers=4,
+                                    redis_url=redis_server.url, proxy=web.proxy_url, settings=FAST,
+                                    idle_seconds=2.0, site_rate=limit, timeout=600)
+        stats = web.stats()
+    assert counts["complete"]
+    rates = site_rates([(e["host"], e["ts"]) for e in stats], window_seconds=2.0, limit=limit)
+    busy = {h: r for h, r in rates.items() if sum(1 for e in stats if e["host"] == h) > 3 * limit}
+    assert busy, "no site had enough requests to measure a rate"
+    over = {h: r for h, r in rates.items() if r > limit * 1.10}
+    assert not over, over
