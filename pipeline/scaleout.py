@@ -12,6 +12,7 @@ Workers on other machines run the same worker module against the same Redis URL 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -123,6 +124,26 @@ def wait_workers(workers: Sequence[Worker], timeout: float = 600.0) -> dict[str,
         except subprocess.TimeoutExpired:
             w.kill()
     return {w.worker_id: w.proc.returncode for w in workers}
+
+
+def wait_remote_workers(client: redis.Redis, prefix: str, timeout: float = 3600.0,
+                        dead_after: float = 30.0, local: Iterable[str] = ()) -> dict[str, str]:
+    """Wait until every worker that joined this run (also from other machines) has stopped:
+    state "closed", or no heartbeat for `dead_after` seconds (killed). Returns worker -> state."""
+    deadline = time.monotonic() + timeout
+    skip = set(local)
+    while True:
+        states = {}
+        for wid, raw in client.hgetall(keys(prefix)["workers"]).items():
+            if (wid.decode() if isinstance(wid, bytes) else wid) in skip:
+                continue   # our own processes: their exit codes and reports say how they ended
+            row = json.loads(raw)
+            alive = row["state"] == "running" and time.time() - float(row["at"]) < dead_after
+            states[wid.decode() if isinstance(wid, bytes) else wid] = "running" if alive else (
+                row["state"] if row["state"] != "running" else "dead")
+        if not any(v == "running" for v in states.values()) or time.monotonic() > deadline:
+            return states
+        time.sleep(1.0)
 
 
 # ---- the single writer
@@ -317,6 +338,11 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
                                           refetch=refetch, run_id=run_id)
     settings_file = spool / "worker-settings.json"
     settings_file.write_text(json.dumps(base, default=str, indent=1), encoding="utf-8")
+    if redis_url:
+        logging.getLogger(__name__).info(
+            "run %s: workers on other machines join with: python -m crawlers.scaleout.worker --redis %s "
+            "--prefix chuyenmuc:%s --spider crawlers.scaleout.units.RedisUnitsSpider --settings-file %s --spool %s",
+            run_id, redis_url, run_id, settings_file, spool)
     local = None if redis_url else LocalRedis().start()
     url = redis_url or local.url  # type: ignore[union-attr]
     prefix = f"chuyenmuc:{run_id}"
@@ -330,6 +356,7 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
             procs = list(procs)
             on_started(procs, url, prefix, spool, settings_file)
         wait_workers(procs, timeout)
+        remote = wait_remote_workers(client, prefix, timeout, local=[w.worker_id for w in procs]) if redis_url else {}
         elapsed = time.monotonic() - t0
         state = frontier_state(client, prefix)
         complete = state["seeds"] == 0 and state["requests"] == 0
@@ -341,7 +368,8 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
             local.stop()
     con = connect(db_path)
     try:
-        clean = complete and all(r.get("finish_reason") == "finished" for r in reports)
+        clean = complete and all(r.get("finish_reason") == "finished" for r in reports) \
+            and all(v == "closed" for v in remote.values())
         merged = merge_crawl_spool(con, spool, drop_validators=not clean)
         counts: dict[str, Any] = dict(requests=0, responses=0, robots_requests=0, pages_stored=0, new_articles=0,
                                       not_modified=0, duplicates=0, errors=0)
@@ -355,7 +383,7 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
             "SELECT count(*) FROM unit_columns WHERE is_dedicated AND last_seen >= "
             "(SELECT started_at FROM crawl_runs WHERE run_id = ?)", [run_id]).fetchone()[0] or 0)
         ok = clean
-        counts.update(workers=reports, merged=merged, frontier_left=state, complete=complete,
+        counts.update(workers=reports, remote_workers=remote, merged=merged, frontier_left=state, complete=complete,
                       elapsed_s=round(elapsed, 3), run_id=run_id,
                       finish_reason="finished" if ok else "incomplete")
         if own_run:
@@ -367,3 +395,34 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
         con.close()
     shutil.rmtree(spool / "merged", ignore_errors=True)   # merged and committed: the batches are done
     return counts
+
+
+# ---- the hook for `chuyenmuc crawl` (pipeline/commands/crawl.py)
+
+def add_arguments(p: Any) -> None:
+    """`--workers N --redis URL [--spool DIR] [--site-rate R]` on the crawl command."""
+    g = p.add_argument_group("scale-out (several workers over a shared Redis frontier; docs/scaleout.md)")
+    g.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="crawl with N local worker processes (default 0: the ordinary single process)")
+    g.add_argument("--redis", metavar="URL", help="Redis of the shared frontier, e.g. redis://10.0.0.5:6379/0 "
+                   "(workers on other machines join it); default with --workers: a private redis-server")
+    g.add_argument("--spool", metavar="DIR", help="folder for the workers' Parquet batches (shared with remote "
+                   "workers; default: spool/ next to the database)")
+    g.add_argument("--site-rate", type=float, metavar="R",
+                   help="requests per second per site, all workers together (default: 1 / crawl.download_delay)")
+
+
+def maybe_scaleout(args: Any, db_path: str | Path, plan: Any, registry: Any, config: Any,
+                   unit_ids: list[str] | None) -> dict[str, Any] | None:
+    """The scale-out crawl when --workers or --redis was given, else None (the caller runs run_crawl)."""
+    workers = int(getattr(args, "workers", 0) or 0)
+    url = getattr(args, "redis", None)
+    if workers <= 0 and not url:
+        return None
+    if workers < 0:
+        from registry.errors import ValidationError
+        raise ValidationError("--workers", [("(argument)", "workers", "must be 0 or more")])
+    return run_scaleout_crawl(db_path, plan, registry, config, workers=max(1, workers), redis_url=url,
+                              unit_ids=unit_ids, refetch=bool(getattr(args, "refetch", False)),
+                              proxy=getattr(args, "proxy", None), spool_dir=getattr(args, "spool", None),
+                              site_rate=getattr(args, "site_rate", None))

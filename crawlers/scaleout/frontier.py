@@ -27,6 +27,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 
 log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 5.0   # a running worker not heard of for 6 beats is taken for dead
 
 
 class RedisSeedsMixin(RedisMixin):
@@ -122,8 +123,15 @@ class FrontierExtension:
             dict(state=state, pid=os.getpid(), host=socket.gethostname(), at=time.time(), **extra)))
 
     def opened(self, spider: Any) -> None:
+        from twisted.internet.task import LoopingCall
         self._set("running")
+        # a heartbeat, so the coordinator can tell a live remote worker from a SIGKILLed one
+        self._beat = LoopingCall(self._set, "running")
+        self._beat.start(HEARTBEAT_SECONDS, now=False)
 
     def closed(self, spider: Any, reason: str) -> None:
+        beat = getattr(self, "_beat", None)
+        if beat is not None and beat.running:
+            beat.stop()
         stats = self.crawler.stats
         self._set("closed", reason=reason, responses=stats.get_value("response_received_count", 0))

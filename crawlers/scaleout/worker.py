@@ -39,13 +39,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--site-rate", type=float, default=None, help="requests/s per site, all workers together")
     p.add_argument("--idle-seconds", type=float, default=10.0)
     p.add_argument("--spool", required=True, help="folder for this worker's Parquet batches")
-    p.add_argument("--worker-id", default="w0")
+    p.add_argument("--worker-id", default=None, help="unique per worker (default: <hostname>-<pid>)")
     p.add_argument("--spider-arg", action="append", default=[], metavar="K=V")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if not args.worker_id:
+        import os
+        import socket
+        args.worker_id = f"{socket.gethostname()}-{os.getpid()}"
     logging.getLogger("scrapy_redis").setLevel(logging.WARNING)
     # scrapy-redis 0.9.1 still passes `spider=` to the stats collector: noise, not a problem
     warnings.filterwarnings("ignore", message="Passing a 'spider' argument")

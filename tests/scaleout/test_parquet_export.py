@@ -93,3 +93,15 @@ def test_missing_views_are_skipped_not_fatal(tmp_path):
     con.execute("CREATE TABLE articles (article_id BIGINT, url VARCHAR, published_at TIMESTAMPTZ)")
     res = export_parquet(con, tmp_path / "lake")
     assert res["articles"]["rows"] == 0 and "coverage_weekly" in res["skipped"] and "article_themes" in res["skipped"]
+
+
+def test_export_command_hook_prints_counts(warehouse, tmp_path, capsys):
+    import argparse
+
+    from pipeline.parquet_export import export_command
+    db = warehouse.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    warehouse.close()
+    args = argparse.Namespace(parquet=str(tmp_path / "lake"), db=db, config=None, plan=None, units_file=None)
+    assert export_command(args) == 0
+    out = capsys.readouterr().out
+    assert "articles: 90 rows, 5 month partitions" in out

@@ -138,3 +138,26 @@ def test_four_workers_hold_each_demo_site_to_its_rate(redis_server, tmp_path):
     assert busy, "no site had enough requests to measure a rate"
     over = {h: r for h, r in rates.items() if r > limit * 1.10}
     assert not over, over
+
+
+@pytest.mark.slow
+def test_scale_10_one_two_four_workers_match_single_process(redis_server, tmp_path):
+    """The done-when at demo scale 10: same pages as the single process, no URL fetched twice."""
+    from pipeline.crawl_job import run_crawl
+    from pipeline.scaleout import run_scaleout_crawl
+
+    settings = dict(FAST, CHUYENMUC_PAGE_BUDGET=1500)
+    with demoweb_server.DemoWeb(scale=10, seed=7, as_of=AS_OF) as web:
+        run_crawl(tmp_path / "single.duckdb", load_plan(PLAN), load_units(UNITS), Config(), proxy=web.proxy_url,
+                  settings=settings, timeout=1800)
+        reference = stored(tmp_path / "single.duckdb")
+        assert refetched(web.stats()) == {}
+        for n in (1, 2, 4):
+            web.reset_stats()
+            db = tmp_path / f"w{n}.duckdb"
+            c = run_scaleout_crawl(db, load_plan(PLAN), load_units(UNITS), Config(), workers=n,
+                                   redis_url=redis_server.url, proxy=web.proxy_url, settings=settings,
+                                   idle_seconds=2.0, site_rate=0, timeout=1800)
+            assert c["finish_reason"] == "finished", c["workers"]
+            assert stored(db) == reference, (n, sorted(reference ^ stored(db))[:5])
+            assert refetched(web.stats()) == {}, n
