@@ -33,6 +33,7 @@ _MENU_XPATH = ("//nav//a | //*[@role='navigation']//a"
                " | //*[contains(translate(@id, 'MENUAV', 'menuav'), 'menu')]//a"
                " | //*[contains(concat(' ', translate(@class, 'MENUAV', 'menuav'), ' '), ' nav')]//a")
 # page chrome (not a listing's items); an <article>'s own <header> (WordPress teasers) is content
+_LANG_SEGMENTS = {"en", "vi", "fr", "zh", "ja", "ko", "ru", "de", "lo", "km"}
 _CHROME_XPATH = ("//nav[not(ancestor::article)] | //header[not(ancestor::article) and not(ancestor::main)]"
                  " | //footer[not(ancestor::article)] | //*[@role='navigation']")
 
@@ -84,7 +85,7 @@ def looks_like_article(url: str) -> bool:
         return False
     last = _STRIP_EXT.sub("", path.rstrip("/").rsplit("/", 1)[-1])
     tokens = [t for t in re.split(r"[-_]+", last) if t]
-    if len(tokens) >= 5:
+    if len(tokens) >= 7:  # a title-long slug; shorter id-less slugs are usually menu pages
         return True
     if _NUMERIC_ID.search(last) and len(tokens) >= 2:
         return True
@@ -239,5 +240,7 @@ def suspicious_url(url: str, max_len: int = 400) -> bool:
     """Trap-shaped URLs: very long, or a path segment repeated three times (e.g. /en/en/en/)."""
     if len(url) > max_len:
         return True
-    segs = [s for s in urlsplit(url).path.split("/") if s]
-    return any(segs.count(s) >= 3 for s in set(segs))
+    segs = [_STRIP_EXT.sub("", s).lower() for s in urlsplit(url).path.split("/") if s]
+    if any(segs.count(s) >= 3 for s in set(segs)):
+        return True
+    return sum(1 for s in segs if s in _LANG_SEGMENTS) >= 3  # /en/vi/en: a language switch loop

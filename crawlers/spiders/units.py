@@ -30,6 +30,9 @@ from registry.units import Unit
 from registry.units import source_id as make_source_id
 
 SOURCE_ROLES = ("site", "feed", "sitemap", "column")
+# statuses the callbacks see themselves (to record health); 3xx are left to RedirectMiddleware, which
+# `handle_httpstatus_all` would switch off
+HANDLED = [304, *range(400, 600)]
 
 
 def error_kind(exc: BaseException) -> str:
@@ -44,7 +47,7 @@ def error_kind(exc: BaseException) -> str:
         return "too-large"
     if "timeout" in name.lower() or "timed out" in msg:
         return "timeout"
-    if "dns" in name.lower():
+    if "dns" in name.lower() or "cannotresolve" in name.lower() or "dns lookup" in msg:
         return "dns"
     if "refused" in name.lower() or "refused" in msg:
         return "connection-refused"
@@ -83,6 +86,19 @@ class UnitsSpider(scrapy.Spider):
     def _standalone(self, unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
         from crawlers.run import open_store_for_cli
         return open_store_for_cli(unit_ids)
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Under plain `scrapy crawl units`, apply chuyenmuc.toml's [crawl] section too (below -s)."""
+        super().update_settings(settings)
+        if settings.getbool("CHUYENMUC_MANAGED"):
+            return
+        from crawlers.settings import build_settings
+        from registry.config import load_config
+        crawl = load_config().section("crawl")
+        settings.setdict({k: v for k, v in build_settings(crawl).items() if k.startswith(("CHUYENMUC_", "USER_AGENT",
+                          "CONCURRENT_", "DOWNLOAD_", "RETRY_TIMES", "AUTOTHROTTLE_TARGET", "DEPTH_LIMIT"))},
+                         priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> UnitsSpider:
@@ -133,6 +149,13 @@ class UnitsSpider(scrapy.Spider):
                  [s for s in known if s["source_id"] not in reg]:
             if s["kind"] == "site":
                 continue
+            if s["kind"] == "column" and s["source_id"] in reg:
+                # a column named in the registry is the unit's column even if its name matches no pattern
+                reg_src = next(x for x in unit.sources if x.source_id == s["source_id"])
+                r = self._category(unit, reg_src.url, reg_src.name)
+                if r:
+                    out.append(r)
+                continue
             r = self.source_request(unit, s["kind"], s["url"], s["source_id"], None)
             if r:
                 out.append(r)
@@ -164,7 +187,7 @@ class UnitsSpider(scrapy.Spider):
         return Request(url, callback=cb, errback=self.on_error, headers=headers, dont_filter=True,
                        priority=10 if kind != "column" else 5,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role=kind, source_id=sid,
-                                 source_kind=kind, handle_httpstatus_all=True, dont_retry=dont_retry, **meta))
+                                 source_kind=kind, handle_httpstatus_list=HANDLED, dont_retry=dont_retry, **meta))
 
     def _dedicated_id(self, unit: Unit, c: str) -> str | None:
         for col in self.store.known.columns.values():
@@ -184,7 +207,7 @@ class UnitsSpider(scrapy.Spider):
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
                                  source_id=via.meta.get("source_id"), column_id=column, link_canonical=c,
-                                 handle_httpstatus_all=True))
+                                 handle_httpstatus_list=HANDLED))
 
     # ---- helpers
     def unit(self, response: Response) -> Unit:
@@ -284,6 +307,14 @@ class UnitsSpider(scrapy.Spider):
         c = canonical_url(url)
         self.listing_urls[unit.unit_id].add(c)
         pattern = match_column(name, self.patterns) if name else None
+        reg_col = next((s for s in unit.sources if s.kind == "column" and canonical_url(s.url) == c), None)
+        if reg_col is not None:
+            # a column named in the registry is the unit's column even if its name matches no pattern;
+            # its source id is the registry's, not a discovered one
+            name = name or reg_col.name
+            cid = self.store.column(unit.unit_id, c, name, True, pattern or "(registry)")
+            return self.source_request(unit, "column", reg_col.url, reg_col.source_id, None, source_url=reg_col.url,
+                                       column_id=cid, column_name=name)
         prev = next((x for x in self.store.known.columns.values()
                      if x["unit_id"] == unit.unit_id and x["url"] == c), None)
         if pattern is None and prev is not None and prev["is_dedicated"] and (prev.get("name") or "") == name:
@@ -329,7 +360,7 @@ class UnitsSpider(scrapy.Spider):
                 yield Request(nxt, callback=self.parse_listing, errback=self.on_error, dont_filter=True, priority=5,
                               meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="page",
                                         source_id=None, source_kind="column", column_id=column,
-                                        page_no=page_no + 1, handle_httpstatus_all=True))
+                                        page_no=page_no + 1, handle_httpstatus_list=HANDLED))
         elif page_no >= self.max_pages and arts:
             self.store.error(unit.unit_id, response.url, "listing-max-pages",
                              f"stopped paging after {self.max_pages} pages")
