@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from demoweb import render
-from demoweb.world import BAD_FEED_HOST, CAL_TRAP_HOST, LANG_TRAP_HOST, Article, Site, World
+from demoweb.world import BAD_FEED_HOST, CAL_TRAP_HOST, LANG_TRAP_HOST, TZ, Article, Site, World
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,10 @@ class App:
         query = parse_qs(parts.query)
         arts = self.visible(site, as_of)
         newest = arts[0].published if arts else None
+        col = site.column
+        if col is not None and col.opened is not None and col.opened <= as_of:  # the menu changed that day
+            opened = dt.datetime(col.opened.year, col.opened.month, col.opened.day, tzinfo=TZ)
+            newest = max(newest, opened) if newest else opened
         if path == "/robots.txt":
             return Page(200, "text/plain; charset=utf-8", render.robots(site).encode())
         if site.feed_path and path.rstrip("/") == site.feed_path.rstrip("/"):

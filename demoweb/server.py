@@ -147,6 +147,8 @@ class DemoWeb:
         if tag is None:
             tag = '"' + hashlib.sha1(page.body).hexdigest()[:24] + '"'
             with self._lock:
+                if len(self._etags) > 50000:  # crawler traps make endless keys
+                    self._etags.clear()
                 self._etags[key] = tag
         return tag
 

@@ -71,7 +71,8 @@ def truth_of(world: World, as_of: dt.date, dormant_days: int = DORMANT_DAYS) -> 
 
 
 def build_truth(scale: int = 1, seed: int = 7, as_of: str | dt.date | None = None,
-                registry_path: str | Path | None = None, plan_path: str | Path | None = None) -> dict:
+                registry_path: str | Path | None = None, plan_path: str | Path | None = None,
+                dormant_days: int = DORMANT_DAYS) -> dict:
     """Ground truth for this seed, scale and night (default as_of: 2022-12-30)."""
     world = build_world(scale, seed, registry_path, plan_path)
-    return truth_of(world, parse_as_of(as_of))
+    return truth_of(world, parse_as_of(as_of), dormant_days)

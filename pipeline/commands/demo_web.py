@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from pipeline import exitcodes
+from pipeline.context import Context, add_common
 from registry.errors import ValidationError
 
 ORDER = 80
@@ -37,8 +38,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=7, help="random seed: same seed, same web, same truth")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE",
                    help="serve the web as it stood on this day (default 2022-12-30)")
-    p.add_argument("--plan", metavar="PATH", help="plan file (default plans/daklak-2021.toml)")
-    p.add_argument("--units-file", metavar="PATH", help="unit registry (default units/daklak.toml)")
+    add_common(p, db=False)
+
+
+def _path(ctx: Context, key: str) -> Path:
+    """--plan / --units-file when given, else the config's paths."""
+    given = getattr(ctx.args, "units_file" if key == "units" else "plan", None)
+    return Path(given) if given else ctx.config.path(key)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,8 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from demoweb.server import DemoWeb
 
-    web = DemoWeb(scale=args.scale, seed=args.seed, as_of=args.as_of, registry_path=args.units_file,
-                  plan_path=args.plan)
+    ctx = Context(args)
+    web = DemoWeb(scale=args.scale, seed=args.seed, as_of=args.as_of, registry_path=_path(ctx, "units"),
+                  plan_path=_path(ctx, "plan"))
     try:
         web.start(args.port)
     except OSError as e:
@@ -87,8 +94,9 @@ def _serve(args: argparse.Namespace) -> int:
 def _truth(args: argparse.Namespace) -> int:
     from demoweb.truth import build_truth
 
-    truth = build_truth(scale=args.scale, seed=args.seed, as_of=args.as_of, registry_path=args.units_file,
-                        plan_path=args.plan)
+    ctx = Context(args)
+    truth = build_truth(scale=args.scale, seed=args.seed, as_of=args.as_of, registry_path=_path(ctx, "units"),
+                        plan_path=_path(ctx, "plan"), dormant_days=int(ctx.config.section("status")["dormant_days"]))
     text = json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
     if args.out == "-":
         sys.stdout.write(text)

@@ -340,3 +340,32 @@ def test_stats_and_control_endpoint():
         assert fetch(w, "http://baodaklak.vn/").status == 503
         fetch(w, "http://demo.control/reset-stats")
         assert w.stats() == []
+
+
+def test_home_menu_links_every_category_and_the_column(web):
+    import unicodedata
+    truth = {u["unit_id"]: u for u in web.truth()["units"]}
+    for site in web.world.sites.values():
+        if site.host == SLOW_HOST:
+            continue
+        home = html.unescape(get_ok(web, f"http://{site.host}/").body.decode())
+        nav = home[home.index("<nav"):home.index("</nav>")]
+        for c in site.categories:
+            assert f'href="{site.category_path(c.slug)}"' in home, (site.host, c.slug)
+            if not c.is_column:
+                assert f'href="{site.category_path(c.slug)}"' in nav
+        col = truth[site.unit_id]["column"]
+        if col:
+            assert col["name"] in home and f'href="{col["href"]}"' in home
+            assert unicodedata.normalize("NFC", col["name"]) in unicodedata.normalize("NFC", home)
+    names = [u["column"]["name"] for u in truth.values() if u["column"]]
+    assert any(not unicodedata.is_normalized("NFC", n) for n in names)  # decomposed accents, as some editors store
+    assert any(n.isupper() for n in names) and any("XIII" in n for n in names) and any("XIII" not in n for n in names)
+
+
+def test_trailing_slash_and_head_requests(web):
+    a = next(a for a in web.truth()["articles"] if "/2022/" in a["url"] and not a["fault"])
+    assert get_ok(web, a["url"] + "/").status == 200
+    r = get_ok(web, a["url"], method="HEAD")
+    assert r.status == 200 and r.body == b"" and int(r.header("content-length")) > 1000
+    assert fetch(web, "http://baodaklak.vn/khong-co-trang-nay/").status == 404
