@@ -1,0 +1,227 @@
+"""The project's `units` spider as a scale-out worker: same callbacks, shared frontier, spooled output.
+
+What changes against the single process (crawlers/run.py), and why:
+- seeds: one JSON seed per unit ({"unit_id": ...}) on the Redis seed list -> `unit_requests(unit)`;
+- claims: the spider deduplicates per process (`scheduled`, `articles_seen`, all requests are
+  dont_filter), so each article URL and each source is claimed in a Redis set for the run before it
+  is requested: whichever worker discovers it first fetches it, the others skip it;
+- writes: SpoolCrawlStore reads the warehouse read-only at start (what is already stored, source
+  health, columns, robots) and writes Parquet batches instead of DuckDB (one writer merges them);
+- robots.txt and the per-unit page budget are shared in Redis (SharedRobotsTxtMiddleware,
+  SharedUnitScopeMiddleware), so N workers fetch each robots.txt once and keep one budget per unit.
+
+Configured by settings (the coordinator writes them; remote workers get the same JSON file):
+CHUYENMUC_SCALEOUT_JOB = {db, plan, units_file, unit_ids, refetch, run_id}.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawlers.middlewares import CachedRobotsTxtMiddleware, UnitScopeMiddleware
+from crawlers.scaleout.frontier import RedisSeedsMixin
+from crawlers.scaleout.spool import SpoolWriter
+from crawlers.spiders.units import UnitsSpider
+from crawlers.store import CrawlStore
+from nlp.urls import canonical_url
+from registry.units import Unit
+
+SPOOL_TABLES: dict[str, tuple[str, ...]] = {
+    "pages": ("page_id",),
+    "source_health": ("source_id",),
+    "unit_columns": ("column_id",),
+    "sources": ("source_id",),
+    "robots_cache": ("host",),
+    "run_errors": (),
+}
+SPOOL_ORDER = {"pages": "fetched_at", "source_health": "updated_at", "unit_columns": "last_seen",
+               "sources": "last_seen", "robots_cache": "fetched_at"}
+
+
+def _prefix(settings: Any) -> str:
+    return settings.get("SCALEOUT_PREFIX", "chuyenmuc")
+
+
+class SpoolCrawlStore(CrawlStore):
+    """CrawlStore that never writes the warehouse: pages and state go to this worker's Parquet spool."""
+
+    def __init__(self, db_path: str | Path, run_id: int | None, spool: SpoolWriter, page_batch: int = 100):
+        super().__init__(None, run_id, page_batch)  # type: ignore[arg-type]
+        self.db_path = Path(db_path)
+        self.spool = spool
+
+    def load(self, unit_ids: Iterable[str]) -> Any:
+        from warehouse.db import connect
+        self.con = connect(self.db_path, read_only=True)   # several workers may read at once
+        try:
+            return super().load(unit_ids)
+        finally:
+            self.con.close()
+            self.con = None  # type: ignore[assignment]
+
+    def flush_pages(self) -> None:
+        if not self._pages:
+            return
+        rows, self._pages = self._pages, []
+        self.spool.extend("pages", rows)
+        self.spool.flush("pages")
+        self.pages_written += len(rows)
+
+    def close(self) -> dict[str, int]:
+        self.flush_pages()
+        health = [self.known.health[s] for s in sorted(self.touched_health)]
+        columns = [self.known.columns[c] for c in sorted(self.touched_columns)]
+        sources = [self.known.sources[s] for s in sorted(self.touched_sources)
+                   if self.known.sources[s]["origin"] == "discovered"]
+        attrib = [dict(url=u, column_id=c) for u, c in sorted(self._attrib.items())]
+        for table, rows in (("source_health", health), ("unit_columns", columns), ("sources", sources),
+                            ("run_errors", self._errors), ("robots_cache", list(self._robots.values())),
+                            ("_attrib", attrib)):
+            self.spool.extend(table, rows)
+        self.spool.close()
+        return dict(health=len(health), columns=len(columns), sources=len(sources), errors=len(self._errors))
+
+
+class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
+    name = "units"
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RedisUnitsSpider:
+        from crawlers.run import select_units
+        from registry import load_plan, load_units
+
+        s = crawler.settings
+        job = s.getdict("CHUYENMUC_SCALEOUT_JOB")
+        if not job:
+            raise ValueError("RedisUnitsSpider needs the CHUYENMUC_SCALEOUT_JOB setting (see pipeline/scaleout.py)")
+        plan, reg = load_plan(job["plan"]), load_units(job["units_file"])
+        units = select_units(reg, job.get("unit_ids") or None)
+        spool = SpoolWriter(s.get("SCALEOUT_SPOOL_DIR"), s.get("SCALEOUT_WORKER_ID", "w0"), batch=100)
+        store = SpoolCrawlStore(job["db"], job.get("run_id"), spool)
+        store.load([u.unit_id for u in units])
+        kwargs.update(units=units, patterns=plan.column_patterns, store=store, refetch=bool(job.get("refetch")))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.claims_key = _prefix(s) + ":claimed"
+        return spider
+
+    # ---- seeds
+    def requests_for_seed(self, seed: dict[str, Any]) -> Iterable[Request]:
+        uid = seed.get("unit_id")
+        unit = next((u for u in self.units if u.unit_id == uid), None)
+        if unit is None:
+            self.logger.error("seed for unit %r, which this worker's registry does not list", uid)
+            return []
+        return self.unit_requests(unit)
+
+    # ---- one fetch per URL per run, whichever worker finds it first
+    def _claim(self, what: str) -> bool:
+        return bool(self.server.sadd(self.claims_key, what))
+
+    def source_request(self, unit: Unit, kind: str, url: str, sid: str | None, callback: Any,
+                       **meta: Any) -> Request | None:
+        r = super().source_request(unit, kind, url, sid, callback, **meta)
+        if r is not None and not self._claim(f"{kind}|{canonical_url(url)}"):
+            return None
+        return r
+
+    def article_request(self, unit: Unit, url: str, via: Any, column: str | None) -> Request | None:
+        r = super().article_request(unit, url, via, column)
+        if r is None:
+            return None
+        c = r.meta["link_canonical"]
+        # a category another worker found is a listing, not an article (the single process knows
+        # this from its own listing_urls)
+        if self.server.sismember(self.claims_key, f"column|{c}") or not self._claim(f"article|{c}"):
+            return None
+        return r
+
+    def worker_counts(self) -> dict[str, Any]:
+        st = self.crawler.stats
+        return dict(requests=int(st.get_value("downloader/request_count", 0)),
+                    responses=int(st.get_value("downloader/response_count", 0)),
+                    robots_requests=int(st.get_value("robotstxt/request_count", 0)),
+                    pages_stored=self.store.pages_written, new_articles=int(self.counts["pages_stored"]),
+                    not_modified=int(self.counts["not_modified"]), duplicates=int(self.counts["duplicates"]),
+                    errors=len(self.store.errors),
+                    per_unit={u: dict(c) for u, c in self.per_unit.items()})
+
+
+class _RedisCounter(dict):
+    """`used[unit] += 1` on a counter shared in Redis: reads GET, writes INCR (atomic across workers)."""
+
+    def __init__(self, server: Any, key: str):
+        super().__init__()
+        self.server, self.key = server, key
+
+    def __getitem__(self, unit: str) -> int:
+        return int(self.server.hget(self.key, unit) or 0)
+
+    def __setitem__(self, unit: str, value: int) -> None:
+        self.server.hincrby(self.key, unit, 1)
+
+
+class SharedUnitScopeMiddleware(UnitScopeMiddleware):
+    """The crawler's scope and page budget, with the budget counted once for all workers."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedUnitScopeMiddleware:
+        from scrapy_redis import connection
+        mw = super().from_crawler(crawler)
+        mw.used = _RedisCounter(connection.from_settings(crawler.settings), _prefix(crawler.settings) + ":budget")
+        return mw  # type: ignore[return-value]
+
+
+class SharedRobotsTxtMiddleware(CachedRobotsTxtMiddleware):
+    """robots.txt fetched by one worker per host and run; the others wait for it and reuse it."""
+
+    async def robot_parser(self, request: Request) -> Any:
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        store = getattr(self.crawler.spider, "store", None)
+        if netloc in self._parsers or store is None:
+            return await super().robot_parser(request)
+        from scrapy_redis import connection
+        server = getattr(self, "_server", None) or connection.from_settings(self.crawler.settings)
+        self._server = server
+        key = f"{url.scheme}://{netloc}"
+        shared = _prefix(self.crawler.settings) + ":robots"
+        ttl = self.crawler.settings.getint("ROBOTSTXT_TTL", 86400)
+        cached = store.known.robots.get(key)
+        fresh = cached and (dt.datetime.now() - cached["fetched_at"]).total_seconds() < ttl
+        mine = False
+        if not fresh:
+            mine = bool(server.set(f"{shared}:lock:{key}", "1", nx=True, ex=120))
+            if not mine:
+                for _ in range(600):   # another worker is fetching it: wait (up to 60 s)
+                    raw = server.hget(shared, key)
+                    if raw:
+                        row = json.loads(raw)
+                        # fetched_at = now: this worker trusts it for the run; the fetcher stores it
+                        store.known.robots[key] = dict(row, fetched_at=dt.datetime.now())
+                        break
+                    await asyncio.sleep(0.1)
+        parser = await super().robot_parser(request)
+        if mine:
+            row = store.known.robots.get(key)
+            if row is not None:
+                server.hset(shared, key, json.dumps({k: v for k, v in row.items() if k != "fetched_at"}))
+            else:   # unreachable site: let the others try themselves
+                server.delete(f"{shared}:lock:{key}")
+        return parser
+
+
+def worker_overrides() -> dict[str, Any]:
+    """Settings that swap the crawler's per-process robots and budget middlewares for shared ones."""
+    return {"DOWNLOADER_MIDDLEWARES": {
+        "crawlers.middlewares.CachedRobotsTxtMiddleware": None,
+        "crawlers.middlewares.UnitScopeMiddleware": None,
+        "crawlers.scaleout.units.SharedRobotsTxtMiddleware": 100,
+        "crawlers.scaleout.units.SharedUnitScopeMiddleware": 110,
+    }}
