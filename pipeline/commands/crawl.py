@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--refetch", action="store_true", help="download pages again even if already stored")
     p.add_argument("--proxy", metavar="URL", help="HTTP proxy for every request (default: config crawl.proxy)")
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
+    from pipeline.scaleout import add_arguments
+    add_arguments(p)   # --workers N, --redis URL, --spool DIR, --site-rate R
     p.set_defaults(func=_crawl)
 
 
@@ -25,7 +27,9 @@ def _crawl(args: argparse.Namespace) -> int:
     ctx = Context(args)
     plan, reg, cfg = ctx.plan, ctx.registry, ctx.config
     ids = [x.strip() for x in args.units.split(",") if x.strip()] if args.units else None
-    counts = run_crawl(ctx.db_path, plan, reg, cfg, ids, refetch=args.refetch, proxy=args.proxy, in_process=True)
+    from pipeline.scaleout import maybe_scaleout
+    counts = maybe_scaleout(args, ctx.db_path, plan, reg, cfg, ids) or run_crawl(
+        ctx.db_path, plan, reg, cfg, ids, refetch=args.refetch, proxy=args.proxy, in_process=True)
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
     else:

@@ -13,7 +13,9 @@ ORDER = 70
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a warehouse table or view to CSV, Parquet or XLSX")
-    p.add_argument("table", metavar="TABLE", help="a table or view name, e.g. column_status, coverage_weekly")
+    p.add_argument("table", metavar="TABLE", nargs="?", help="a table or view name, e.g. column_status, coverage_weekly")
+    p.add_argument("--parquet", metavar="DIR",
+                   help="instead: articles, tags and coverage tables as Parquet partitioned by month (Hive layout) in DIR")
     p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
     p.add_argument("--out", metavar="PATH", help="output file (default: <paths.reports>/<TABLE>.<format>)")
     add_common(p)
@@ -21,6 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.parquet:
+        from pipeline.parquet_export import export_command
+        return export_command(args)
+    if not args.table:
+        print("chuyenmuc export: name a TABLE, or give --parquet DIR", file=sys.stderr)
+        return exitcodes.BAD_INPUT
     from pipeline.reports.export import ExportError, export_table
     from warehouse import connect
     ctx = Context(args)
