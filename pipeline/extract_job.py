@@ -4,7 +4,7 @@ Each batch is one transaction: the articles rows (upserted on article_id = page_
 extract_status/extract_error/extracted_at, and the run_errors rows. A kill loses at most the batch in
 flight, and a rerun redoes exactly the pages still NULL, so nothing is duplicated.
 
-Near-duplicates: an article whose SimHash is within NEAR_DUP_BITS of an earlier-published article of
+Near-duplicates: an article whose SimHash is within LOOSE_DUP_BITS (confirmed by shingle Jaccard) of an earlier-published article of
 another unit gets repost_of = that article (the earliest such); when the original arrives after its
 reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
 writes them).
@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
 
-from nlp.dedup import LOOSE_DUP_BITS, MIN_JACCARD, NEAR_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
+from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from warehouse.batch import write_rows
 
 log = logging.getLogger("chuyenmuc.extract")
+REPOST_JACCARD = 0.85  # shingle overlap that makes a SimHash candidate a repost
 MIN_DUP_SYLLABLES = 60  # shorter texts (notices, one-liners) are too generic to call reposts
 # 9 bands of 7-8 bits: two fingerprints <= 8 bits apart agree on at least one whole band
 BANDS = [(0, 8), (8, 15), (15, 22), (22, 29), (29, 36), (36, 43), (43, 50), (50, 57), (57, 64)]
@@ -67,8 +71,13 @@ class DupIndex:
 
     def matches(self, simh: int, chash: str, unit_id: str, text: str,
                 text_of: Callable[[int], str | None]) -> list[_Known]:
-        """Articles of other units that are the same story: same content hash, SimHash within
-        NEAR_DUP_BITS, or within LOOSE_DUP_BITS and shingle Jaccard >= MIN_JACCARD."""
+        """Articles of other units that are the same text: same content hash, or SimHash within
+        LOOSE_DUP_BITS (the candidate filter) confirmed by shingle Jaccard >= REPOST_JACCARD.
+
+        Every SimHash candidate is confirmed by shingles: official news written from the same
+        templates (weekly reports, conference notices) lands within a few bits of each other while
+        sharing well under 85% of its 3-syllable shingles; a repost shares nearly all of them.
+        """
         ids = set(self.by_hash.get(chash, []))
         for i, (lo, hi) in enumerate(BANDS):
             ids.update(self.bands[i].get((simh >> lo) & ((1 << (hi - lo)) - 1), []))
@@ -77,12 +86,11 @@ class DupIndex:
             k = self.items[aid]
             if k.unit_id == unit_id:
                 continue
-            d = hamming(k.simhash, simh)
-            if k.content_hash == chash or d <= NEAR_DUP_BITS:
+            if k.content_hash == chash:
                 out.append(k)
-            elif d <= LOOSE_DUP_BITS:
+            elif hamming(k.simhash, simh) <= LOOSE_DUP_BITS:
                 other = text_of(aid)
-                if other and jaccard(text, other) >= MIN_JACCARD:
+                if other and jaccard(text, other) >= REPOST_JACCARD:
                     out.append(k)
         return out
 
@@ -111,6 +119,25 @@ def _as_aware(ts: datetime | None) -> datetime | None:
     return ts.astimezone() if ts.tzinfo is None else ts
 
 
+PARALLEL_MIN_PAGES = 300  # below this, starting worker processes costs more than it saves
+
+
+def _extract_one(job: tuple) -> tuple:
+    """Worker side (runs in a pool process): one stored page -> ("ok", ExtractResult) or ("err", kind, msg)."""
+    body_z, url, fetched_url, headers, fetched_at = job
+    try:
+        if body_z is None:
+            raise ExtractError("no stored body", url)
+        body = zlib.decompress(body_z)
+        hdrs = json.loads(headers) if isinstance(headers, str) and headers else (headers or None)
+        res = extract_page(body, fetched_url or url, hdrs if isinstance(hdrs, dict) else None, _as_aware(fetched_at))
+        return ("ok", res)
+    except Exception as e:  # noqa: BLE001 - one bad page must never stop the run
+        kind = e.kind if isinstance(e, ExtractError) else f"{type(e).__module__}.{type(e).__name__}".removeprefix(
+            "builtins.")
+        return ("err", kind, str(e) or type(e).__name__)
+
+
 def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: int = 200,  # noqa: A002
                 progress: Callable[[int, int | None], None] | None = None, run_id: int | None = None) -> dict:
     """Extract every page not yet extracted (all=True: every page) and return counts per outcome."""
@@ -120,6 +147,22 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
         con.execute("UPDATE pages SET extract_status = NULL, extract_error = NULL WHERE body_zlib IS NOT NULL")
     total = con.execute("SELECT count(*) FROM pages WHERE extract_status IS NULL").fetchall()[0][0]
     idx = _load_index(con, exclude_all=all)
+    procs = min(os.cpu_count() or 1, 4)
+    pool = None
+    if total >= PARALLEL_MIN_PAGES and procs > 1:
+        # extraction is CPU-bound (lxml, trafilatura): spread a batch over processes; the database
+        # writes and the duplicate index stay here, in one process (workers never touch DuckDB).
+        pool = ProcessPoolExecutor(max_workers=procs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        counts = _loop(con, idx, counts, total, batch_size, progress, run_id, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    log.info("extract: %s", counts)
+    return counts
+
+
+def _loop(con, idx, counts: dict, total: int, batch_size: int, progress, run_id, pool) -> dict:
     last_id = None
     while True:
         rows = con.execute(
@@ -129,15 +172,16 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
         if not rows:
             break
         last_id = rows[-1][0]
-        _batch(con, rows, idx, counts, run_id)
+        jobs = [(r[7], r[1], r[2], r[6], r[5]) for r in rows]
+        results = list(pool.map(_extract_one, jobs, chunksize=4)) if pool is not None else [_extract_one(j) for j in jobs]
+        _batch(con, rows, results, idx, counts, run_id)
         counts["pages"] += len(rows)
         if progress:
             progress(counts["pages"], total)
-    log.info("extract: %s", counts)
     return counts
 
 
-def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
+def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id: int | None) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     articles, statuses, errors, drop, relink = [], [], [], [], []
     batch_texts: dict[int, str] = {}
@@ -148,24 +192,16 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
         row = con.execute("SELECT text FROM articles WHERE article_id = ?", [aid]).fetchall()
         return row[0][0] if row else None
 
-    for page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_z, http_status in rows:
+    for (page_id, url, _fetched_url, unit_id, column_id, _fetched_at, _headers, _body_z, http_status), outcome in zip(
+            rows, results, strict=True):
         if http_status is not None and http_status >= 400:  # an error page is not content
             statuses.append({"page_id": page_id, "extract_status": "not-article",
                              "extract_error": f"http-{http_status}", "extracted_at": now})
             drop.append(page_id)
             counts["not-article"] += 1
             continue
-        try:
-            if body_z is None:
-                raise ExtractError("no stored body", url)
-            body = zlib.decompress(body_z)
-            hdrs = json.loads(headers) if isinstance(headers, str) and headers else (headers or None)
-            res = extract_page(body, fetched_url or url, hdrs if isinstance(hdrs, dict) else None,
-                               _as_aware(fetched_at))
-        except Exception as e:  # noqa: BLE001 - one bad page must never stop the run
-            kind = e.kind if isinstance(e, ExtractError) else f"{type(e).__module__}.{type(e).__name__}".removeprefix(
-                "builtins.")
-            msg = str(e) or type(e).__name__
+        if outcome[0] == "err":
+            _, kind, msg = outcome
             statuses.append({"page_id": page_id, "extract_status": "error", "extract_error": f"{kind}: {msg}"[:1000],
                              "extracted_at": now})
             errors.append({"run_id": run_id, "stage": "extract", "unit_id": unit_id, "url": url, "kind": kind,
@@ -173,6 +209,7 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
             drop.append(page_id)
             counts["error"] += 1
             continue
+        res = outcome[1]
         if not res.is_article:
             status = STATUS_OF.get(res.kind, "not-article")
             statuses.append({"page_id": page_id, "extract_status": status,
