@@ -91,6 +91,40 @@ def test_two_nights_equal_one_crawl_of_the_later_web(tmp_path, model_path, refer
     assert len(arts) > n1, "night 2 found no new article"
     assert arts == reference[0]
     assert tags == reference[1]
+    _views_agree_with_truth(db)
+
+
+def _views_agree_with_truth(db):
+    """On the warehouse the two nights filled: column_status is the truth's for every unit, and given
+    perfect tags coverage_weekly equals the truth's article-theme counts per unit and week."""
+    from collections import Counter
+
+    from demoweb.truth import build_truth
+    from nlp.urls import canonical_url
+    from pipeline.truth_load import load_truth_tags
+    from tests.reports.truthgen import local_week
+    truth = build_truth(scale=1, seed=7, as_of=NIGHT2)
+    con = duckdb.connect(str(db))
+    try:
+        got = {u: (st, url) for u, st, url in con.execute("SELECT unit_id, status, column_url FROM column_status").fetchall()}
+        for u in truth["units"]:
+            want_url = canonical_url(u["column"]["url"]) if u["column"] else None
+            have = got[u["unit_id"]]
+            assert (have[0], canonical_url(have[1]) if have[1] else None) == (u["column_status"], want_url), u["unit_id"]
+        stored = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+        missing = [a for a in truth["articles"] if a["robots_allowed"] and a["url"] not in stored]
+        assert {a["fault"] for a in missing} <= {"oversized-page", "empty-body-pdf"}, missing
+        load_truth_tags(con, truth)
+        want: Counter = Counter()
+        for a in truth["articles"]:
+            if a["url"] in stored:
+                for t in set(a["themes"]):
+                    want[(a["unit_id"], t, local_week(a["published_at"]))] += 1
+        have_cov = Counter({(u, t, w): n for u, t, w, n in
+                            con.execute("SELECT unit_id, theme_id, week, articles FROM coverage_weekly").fetchall()})
+        assert have_cov == want
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("stage", ["crawl", "extract", "tag"])
