@@ -1,0 +1,99 @@
+"""Running the `units` spider in this process (CrawlerProcess) against a warehouse file.
+
+`crawl()` is what `chuyenmuc crawl` and pipeline.crawl_job call; Twisted's reactor cannot be started
+twice in one process, so callers that crawl more than once (tests, the nightly job) run it through
+`python -m crawlers.run` (JSON job on stdin, JSON counts on the last stdout line).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawlers.settings import build_settings
+from crawlers.store import CrawlStore
+from registry import Plan, Registry, Unit, load_plan, load_units
+from registry.config import Config, load_config
+from warehouse.db import connect
+
+
+def select_units(reg: Registry, unit_ids: list[str] | None) -> list[Unit]:
+    """The units to crawl: those named (unknown ids are a ValidationError), else every unit with a site."""
+    if not unit_ids:
+        return reg.with_sites()
+    from registry.errors import ValidationError
+    known = {u.unit_id for u in reg.units}
+    bad = [u for u in unit_ids if u not in known]
+    if bad:
+        raise ValidationError("--units", [("(argument)", "units", f"unknown unit id {b!r}") for b in bad])
+    return [reg.unit(u) for u in unit_ids]
+
+
+def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_ids: list[str] | None = None,
+          refetch: bool = False, proxy: str | None = None, run_id: int | None = None,
+          settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Crawl in-process; returns counts. The schema must exist (pipeline.setup_db.init_db)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.spiders.units import UnitsSpider
+
+    units = select_units(reg, unit_ids)
+    con = connect(db_path)
+    try:
+        store = CrawlStore(con, run_id)
+        store.load([u.unit_id for u in units])
+        process = CrawlerProcess(build_settings(config.section("crawl"), proxy, settings), install_root_handler=False)
+        crawler = process.create_crawler(UnitsSpider)
+        process.crawl(crawler, units=units, patterns=plan.column_patterns, store=store, refetch=refetch)
+        process.start()
+        spider = crawler.spider
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        dedicated = sum(1 for c in store.known.columns.values()
+                        if c["is_dedicated"] and c["column_id"] in store.touched_columns)
+        failing = sum(1 for s in store.touched_health if store.known.health[s]["status"] != "ok")
+        per_unit = {u: dict(c) for u, c in spider.per_unit.items()}
+        return dict(
+            requests=int(stats.get("downloader/request_count", 0)),
+            responses=int(stats.get("downloader/response_count", 0)),
+            robots_requests=int(stats.get("robotstxt/request_count", 0)),
+            robots_cache_hits=int(stats.get("robotstxt/cache_hit", 0)),
+            pages_stored=store.pages_written,
+            new_articles=int(spider.counts["pages_stored"]),
+            not_modified=int(spider.counts["not_modified"]),
+            duplicates=int(spider.counts["duplicates"]),
+            columns_found=dedicated,
+            categories_seen=len(store.touched_columns),
+            sources_failing=failing,
+            errors=len(store.errors),
+            per_unit=per_unit,
+            finish_reason=str(stats.get("finish_reason", "")),
+        )
+    finally:
+        con.close()
+
+
+def open_store_for_cli(unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
+    """For `scrapy crawl units [-a units=a,b]`: everything from chuyenmuc.toml (db created if needed)."""
+    from pipeline.setup_db import init_db
+    cfg = load_config()
+    plan, reg = load_plan(cfg.path("plan")), load_units(cfg.path("units"))
+    init_db(cfg.db_path, plan, reg)
+    units = select_units(reg, unit_ids.split(",") if unit_ids else None)
+    store = CrawlStore(connect(cfg.db_path), None)
+    store.load([u.unit_id for u in units])
+    return units, plan.column_patterns, store
+
+
+def main() -> int:
+    """`python -m crawlers.run` < job.json: one crawl in a fresh process; counts as the last JSON line."""
+    job = json.loads(sys.stdin.read())
+    cfg = Config(job["config"], Path(job["config_root"]), job.get("config_source", "(job)"))
+    counts = crawl(job["db"], load_plan(job["plan"]), load_units(job["units_file"]), cfg, job.get("unit_ids"),
+                   bool(job.get("refetch")), job.get("proxy"), job.get("run_id"), job.get("settings"))
+    sys.stdout.write("\n" + json.dumps(counts) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,407 @@
+"""The `units` spider: for each unit, discover its columns, feeds and sitemaps, and collect new articles.
+
+Per unit it requests the home page (discovery: menus -> categories, <link rel=alternate> -> feeds,
+robots.txt Sitemap: lines -> sitemaps) plus every feed, sitemap and category listing already known
+from earlier runs, each conditionally (If-None-Match/If-Modified-Since; 304 = unchanged, not parsed).
+Article links from listings, feeds and sitemaps are canonicalised and fetched only when not stored
+yet. A listing is paged on only while its last item is new (listings are newest first), up to
+CHUYENMUC_LISTING_MAX_PAGES. Every failure ends as a source_health update or a run_errors row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawlers import links as L
+from crawlers.feeds import FeedError, parse_feed, parse_sitemap
+from crawlers.middlewares import CrawlIgnored
+from crawlers.store import CrawlStore
+from nlp.column_match import match_column
+from nlp.urls import canonical_url, same_site
+from registry.units import Unit
+from registry.units import source_id as make_source_id
+
+SOURCE_ROLES = ("site", "feed", "sitemap", "column")
+
+
+def error_kind(exc: BaseException) -> str:
+    """A short, stable name for what went wrong, used in run_errors.kind and source_health."""
+    if isinstance(exc, CrawlIgnored):
+        return exc.kind
+    msg = str(exc).lower()
+    if isinstance(exc, IgnoreRequest):
+        return "robots-disallowed" if "robots" in msg else "ignored"
+    name = type(exc).__name__
+    if "maxsize" in msg or "warnsize" in msg or "cancel" in name.lower():
+        return "too-large"
+    if "timeout" in name.lower() or "timed out" in msg:
+        return "timeout"
+    if "dns" in name.lower():
+        return "dns"
+    if "refused" in name.lower() or "refused" in msg:
+        return "connection-refused"
+    if "ssl" in name.lower() or "tls" in msg:
+        return "tls"
+    if "connection" in name.lower() or "responsenever" in name.lower() or "lost" in name.lower():
+        return "connection"
+    return name
+
+
+class UnitsSpider(scrapy.Spider):
+    name = "units"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, units: Iterable[Unit] | str | None = None, patterns: Iterable[str] | None = None,
+                 store: CrawlStore | None = None, refetch: bool = False, **kw: Any):
+        super().__init__(**kw)
+        if units is None or isinstance(units, str) or store is None:
+            units, patterns, store = self._standalone(units if isinstance(units, str) else None)
+        self.units = [u for u in units if u.site is not None or u.sources]  # type: ignore[union-attr]
+        self.patterns = tuple(patterns or ())
+        self.store = store
+        self.refetch = bool(refetch) and refetch not in ("0", "false", "no")
+        self.known_at_start: set[str] = set() if self.refetch else set(store.known.page_urls)
+        self.scheduled: set[tuple[str, str]] = set()
+        self.articles_seen: set[str] = set()
+        self.counts: Counter[str] = Counter()
+        self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+        self.allowed_domains = sorted({d for u in self.units for d in u.domains})
+
+    # ---- standalone use (`scrapy crawl units -a units=a,b`): config from chuyenmuc.toml
+    def _standalone(self, unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
+        from crawlers.run import open_store_for_cli
+        return open_store_for_cli(unit_ids)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> UnitsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES", 30)
+        crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def _closed(self, spider: Any = None, reason: str = "") -> None:
+        self.close_summary = self.store.close()
+
+    # ---- start
+    async def start(self) -> AsyncIterator[Request]:
+        for unit in self.units:
+            for req in self.unit_requests(unit):
+                yield req
+
+    def unit_requests(self, unit: Unit) -> list[Request]:
+        out: list[Request] = []
+        if unit.site is not None:
+            r = self.source_request(unit, "site", unit.site.url, unit.site.source_id, self.parse_home)
+            if r:
+                out.append(r)
+        known = [s for s in self.store.known.sources.values() if s["unit_id"] == unit.unit_id]
+        reg = {s.source_id for s in unit.sources}
+        for s in [dict(source_id=x.source_id, kind=x.kind, url=x.url) for x in unit.sources] + \
+                 [s for s in known if s["source_id"] not in reg]:
+            if s["kind"] == "site":
+                continue
+            r = self.source_request(unit, s["kind"], s["url"], s["source_id"], None)
+            if r:
+                out.append(r)
+        return out
+
+    def source_request(self, unit: Unit, kind: str, url: str, sid: str | None, callback: Any,
+                       **meta: Any) -> Request | None:
+        c = canonical_url(url)
+        if (kind, c) in self.scheduled:
+            return None
+        self.scheduled.add((kind, c))
+        cb = callback or {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "column": self.parse_listing,
+                          "site": self.parse_home}[kind]
+        headers: dict[str, str] = {}
+        dont_retry = False
+        if sid:
+            h = self.store.known.health.get(sid)
+            if h and not self.refetch:
+                if h.get("etag"):
+                    headers["If-None-Match"] = h["etag"]
+                if h.get("last_modified"):
+                    headers["If-Modified-Since"] = h["last_modified"]
+            # a source that already failed gets one attempt a night, not three
+            dont_retry = bool(h and (h.get("consecutive_failures") or 0) > 0)
+        if kind == "column":
+            meta.setdefault("page_no", 1)
+            meta.setdefault("column_id", self._dedicated_id(unit, c))
+        return Request(url, callback=cb, errback=self.on_error, headers=headers, dont_filter=True,
+                       priority=10 if kind != "column" else 5,
+                       meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role=kind, source_id=sid,
+                                 source_kind=kind, handle_httpstatus_all=True, dont_retry=dont_retry, **meta))
+
+    def _dedicated_id(self, unit: Unit, c: str) -> str | None:
+        for col in self.store.known.columns.values():
+            if col["unit_id"] == unit.unit_id and col["url"] == c and col["is_dedicated"]:
+                return col["column_id"]
+        return None
+
+    def article_request(self, unit: Unit, url: str, via: Response, column: str | None) -> Request | None:
+        c = canonical_url(url)
+        if column:
+            self.store.attribute(c, column)
+        if c in self.known_at_start or c in self.articles_seen:
+            return None
+        if not same_site(url, unit.domains):
+            return None
+        self.articles_seen.add(c)
+        return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
+                       meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
+                                 source_id=via.meta.get("source_id"), column_id=column, link_canonical=c,
+                                 handle_httpstatus_all=True))
+
+    # ---- helpers
+    def unit(self, response: Response) -> Unit:
+        uid = response.meta["unit_id"]
+        return next(u for u in self.units if u.unit_id == uid)
+
+    def _source_status(self, response: Response) -> dict[str, Any] | None:
+        """Health bookkeeping shared by all source callbacks; returns the health row or None if done."""
+        sid = response.meta.get("source_id")
+        unit = self.unit(response)
+        kind = response.meta["source_kind"]
+        self.per_unit[unit.unit_id]["requests"] += 1
+        if sid is None:
+            return {}
+        h = self.store.health(sid, unit.unit_id, kind, response.meta.get("source_url") or response.request.url)
+        if response.status == 304:
+            self.counts["not_modified"] += 1
+            self.store.source_ok(h, 304, None, None)
+            return None
+        if response.status >= 400:
+            kind_e = f"http-{response.status}"
+            self.store.source_failed(h, kind_e, f"HTTP {response.status} for {response.url}", response.status)
+            self.store.error(unit.unit_id, response.url, kind_e, f"{kind} source answered HTTP {response.status}")
+            return None
+        return h
+
+    def _ok(self, h: dict[str, Any], response: Response, new: int) -> None:
+        if h:
+            self.store.source_ok(h, response.status, _hdr(response, b"ETag"), _hdr(response, b"Last-Modified"), new)
+
+    # ---- callbacks
+    def parse_home(self, response: Response) -> Iterable[Request]:
+        h = self._source_status(response)
+        if h is None:
+            # unchanged or failing: known categories still get their own requests
+            yield from self._known_listings(self.unit(response))
+            return
+        unit = self.unit(response)
+        if not isinstance(response, TextResponse):
+            self.store.source_failed(h, "not-html", f"home page is {response.headers.get(b'Content-Type')!r}")
+            return
+        html = response.text
+        new = 0
+        key = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}"
+        robots = self.store.known.robots.get(key)
+        for sm in L.robots_sitemaps((robots or {}).get("body") or "", response.url):
+            if same_site(sm, unit.domains):
+                r = self._discovered(unit, "sitemap", sm)
+                if r:
+                    yield r
+        for feed in L.feed_links(html, response.url):
+            if same_site(feed, unit.domains):
+                r = self._discovered(unit, "feed", feed)
+                if r:
+                    yield r
+        for lk in L.menu_links(html, response.url, unit.domains):
+            if L.looks_like_article(lk.url) and L._NUMERIC_ID.search(urlsplit(lk.url).path):
+                continue  # an article teaser inside a mega-menu, not a category
+            r = self._category(unit, lk.url, lk.text)
+            if r:
+                yield r
+        yield from self._known_listings(unit)
+        for url in L.article_links(html, response.url, unit.domains):
+            r = self.article_request(unit, url, response, None)
+            if r:
+                new += 1
+                yield r
+        self._ok(h, response, new)
+
+    def _known_listings(self, unit: Unit) -> Iterable[Request]:
+        for col in list(self.store.known.columns.values()):
+            if col["unit_id"] == unit.unit_id:
+                # unit_columns keeps the canonical URL; the source row keeps the URL as found (scheme!)
+                src = self.store.known.sources.get(make_source_id(unit.unit_id, "column", col["url"]))
+                r = self._category(unit, src["url"] if src else col["url"], col["name"] or "")
+                if r:
+                    yield r
+
+    def _discovered(self, unit: Unit, kind: str, url: str, name: str | None = None, **meta: Any) -> Request | None:
+        """A feed, sitemap or listing found on the site: id from its canonical URL, fetched as found."""
+        c = canonical_url(url)
+        sid = make_source_id(unit.unit_id, kind, c)
+        self.store.source(sid, unit.unit_id, kind, url, name)
+        return self.source_request(unit, kind, url, sid, None, source_url=url, **meta)
+
+    def _category(self, unit: Unit, url: str, name: str) -> Request | None:
+        c = canonical_url(url)
+        pattern = match_column(name, self.patterns) if name else None
+        prev = next((x for x in self.store.known.columns.values()
+                     if x["unit_id"] == unit.unit_id and x["url"] == c), None)
+        if pattern is None and prev is not None and prev["is_dedicated"] and (prev.get("name") or "") == name:
+            pattern = prev["matched_pattern"]
+        cid = self.store.column(unit.unit_id, c, name, pattern is not None, pattern)
+        return self._discovered(unit, "column", url, name, column_id=cid if pattern else None, column_name=name)
+
+    def parse_listing(self, response: Response) -> Iterable[Request]:
+        h = self._source_status(response) if response.meta.get("source_id") else {}
+        if response.meta.get("source_id") is None:
+            self.per_unit[response.meta["unit_id"]]["requests"] += 1
+            if response.status >= 400:
+                self.store.error(response.meta["unit_id"], response.url, f"http-{response.status}",
+                                 "listing page failed")
+                return
+        if h is None or not isinstance(response, TextResponse):
+            return
+        unit = self.unit(response)
+        html = response.text
+        column = response.meta.get("column_id")
+        if column is None and response.meta.get("page_no", 1) == 1 and response.meta.get("source_id"):
+            # the menu label may be an image or truncated: the listing's own heading can name it
+            heading = " ".join(" ".join(response.xpath("//h1//text()").getall()).split())
+            pattern = match_column(heading, self.patterns) if heading else None
+            if pattern:
+                column = self.store.column(unit.unit_id, canonical_url(response.meta.get("source_url") or response.url),
+                                           heading, True, pattern)
+        arts = L.article_links(html, response.url, unit.domains)
+        new = 0
+        for url in arts:
+            r = self.article_request(unit, url, response, column)
+            if r:
+                new += 1
+                yield r
+        self._ok(h, response, new)
+        page_no = int(response.meta.get("page_no", 1))
+        if arts and canonical_url(arts[-1]) not in self.known_at_start and page_no < self.max_pages:
+            nxt = L.next_page(html, response.url)
+            if nxt and same_site(nxt, unit.domains) and ("page", canonical_url(nxt)) not in self.scheduled:
+                self.scheduled.add(("page", canonical_url(nxt)))
+                yield Request(nxt, callback=self.parse_listing, errback=self.on_error, dont_filter=True, priority=5,
+                              meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="page",
+                                        source_id=None, source_kind="column", column_id=column,
+                                        page_no=page_no + 1, handle_httpstatus_all=True))
+        elif page_no >= self.max_pages and arts:
+            self.store.error(unit.unit_id, response.url, "listing-max-pages",
+                             f"stopped paging after {self.max_pages} pages")
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        h = self._source_status(response)
+        if h is None:
+            return
+        unit = self.unit(response)
+        try:
+            entries, problem = parse_feed(response.body, response.url, _hdr(response, b"Content-Type"))
+        except FeedError as e:
+            self.store.source_failed(h, "feed-parse", str(e), response.status)
+            self.store.error(unit.unit_id, response.url, "feed-parse", str(e))
+            return
+        new = 0
+        for e in entries:
+            r = self.article_request(unit, e.url, response, None)
+            if r:
+                new += 1
+                yield r
+        if problem:
+            # what the lenient parser recovered is used, but the feed is broken and must show as such
+            self.store.source_failed(h, "feed-malformed", problem, response.status)
+            self.store.error(unit.unit_id, response.url, "feed-malformed", problem)
+            if new:
+                h["last_new_article_at"] = h["last_attempt_at"]
+        else:
+            self._ok(h, response, new)
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        h = self._source_status(response)
+        if h is None:
+            return
+        unit = self.unit(response)
+        try:
+            kind, entries = parse_sitemap(response.body)
+        except FeedError as e:
+            self.store.source_failed(h, "sitemap-parse", str(e), response.status)
+            self.store.error(unit.unit_id, response.url, "sitemap-parse", str(e))
+            return
+        new = 0
+        since = h.get("last_success_at") if not self.refetch else None
+        for e in entries:
+            if not same_site(e.url, unit.domains):
+                continue
+            if kind == "sitemapindex":
+                r = self._discovered(unit, "sitemap", e.url)
+            elif not L.looks_like_article(e.url):
+                continue  # sitemaps also list category pages: those are found through the menus
+            else:
+                # lastmod filter: entries unchanged since this sitemap was last read were seen then
+                if since and e.published and e.published < since - dt.timedelta(days=1) \
+                        and canonical_url(e.url) in self.known_at_start:
+                    continue
+                r = self.article_request(unit, e.url, response, None)
+                new += bool(r)
+            if r:
+                yield r
+        self._ok(h, response, new)
+
+    def parse_article(self, response: Response) -> None:
+        unit = self.unit(response)
+        self.per_unit[unit.unit_id]["requests"] += 1
+        if response.status != 200:
+            self.store.error(unit.unit_id, response.url, f"http-{response.status}",
+                             f"article page answered HTTP {response.status}")
+            self.counts["errors"] += 1
+            return
+        c = response.meta["link_canonical"]
+        if isinstance(response, TextResponse):
+            rel = L.rel_canonical(response.text, response.url)
+            if rel and same_site(rel, unit.domains) and not L.suspicious_url(rel):
+                c = canonical_url(rel)
+            elif response.url != response.request.url and same_site(response.url, unit.domains):
+                c = canonical_url(response.url)
+        if c != response.meta["link_canonical"] and (c in self.store.known.page_urls):
+            self.counts["duplicates"] += 1
+            return
+        column = response.meta.get("column_id") or self.store._attrib.get(c)
+        ctype = _hdr(response, b"Content-Type")
+        charset = None
+        if ctype and "charset=" in ctype.lower():
+            charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        self.store.add_page(url=c, fetched_url=response.url, unit_id=unit.unit_id,
+                            source_id=response.meta.get("source_id"), column=column, status=response.status,
+                            headers=headers, body=response.body, content_type=ctype, charset=charset)
+        self.counts["pages_stored"] += 1
+        self.per_unit[unit.unit_id]["pages_stored"] += 1
+
+    # ---- failures
+    def on_error(self, failure: Failure) -> None:
+        req = failure.request  # type: ignore[attr-defined]
+        exc = failure.value
+        kind = error_kind(exc)
+        unit_id = req.meta.get("unit_id")
+        if unit_id:
+            self.per_unit[unit_id]["errors"] += 1
+        sid = req.meta.get("source_id")
+        role = req.meta.get("role")
+        msg = f"{type(exc).__name__}: {exc}"
+        if role in SOURCE_ROLES and sid:
+            h = self.store.health(sid, unit_id, req.meta.get("source_kind") or role,
+                                  req.meta.get("source_url") or canonical_url(req.url))
+            self.store.source_failed(h, kind, msg)
+        self.store.error(unit_id, req.url, kind, msg)
+        self.counts["errors"] += 1
+
+
+def _hdr(response: Response, name: bytes) -> str | None:
+    v = response.headers.get(name)
+    return v.decode("latin-1") if v else None

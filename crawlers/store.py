@@ -1,0 +1,219 @@
+"""The crawler's view of the warehouse: what is already known, and batched writes of what is new.
+
+State is read once when the spider opens (stored page URLs, source health with validators, known
+columns and sources, cached robots.txt) and written in batches inside transactions: pages every
+`page_batch` rows, everything else when the spider closes. Never row-by-row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from warehouse.batch import write_rows
+from warehouse.ids import url_id
+
+# consecutive failures after which a source is "dead" rather than "failing"
+DEAD_AFTER = 3
+
+
+def column_id(unit_id: str, canonical: str) -> str:
+    """Stable id of a unit's category: the same unit and canonical URL always give the same id."""
+    return hashlib.sha1(f"{unit_id}|{canonical}".encode()).hexdigest()[:16]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+@dataclass
+class Known:
+    """Everything the crawl needs to know before it starts."""
+    page_urls: set[str] = field(default_factory=set)
+    health: dict[str, dict[str, Any]] = field(default_factory=dict)
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)      # column_id -> row
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)      # source_id -> row
+    robots: dict[str, dict[str, Any]] = field(default_factory=dict)       # host -> row
+
+
+class CrawlStore:
+    """One connection for the crawl; buffered, batched writes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int | None, page_batch: int = 100):
+        self.con = con
+        self.run_id = run_id
+        self.page_batch = page_batch
+        self._pages: list[dict[str, Any]] = []
+        self._errors: list[dict[str, Any]] = []
+        self._attrib: dict[str, str] = {}          # canonical article url -> column_id
+        self._robots: dict[str, dict[str, Any]] = {}
+        self.touched_health: set[str] = set()
+        self.touched_columns: set[str] = set()
+        self.touched_sources: set[str] = set()
+        self.known = Known()
+        self.pages_written = 0
+
+    # ---- reading
+    def load(self, unit_ids: Iterable[str]) -> Known:
+        ids = list(unit_ids)
+        k = self.known
+        k.page_urls = {r[0] for r in self.con.execute("SELECT url FROM pages").fetchall()}
+        cols = [d[0] for d in self.con.execute("SELECT * FROM source_health LIMIT 0").description]
+        for r in self.con.execute("SELECT * FROM source_health").fetchall():
+            row = dict(zip(cols, r, strict=True))
+            k.health[row["source_id"]] = row
+        cols = [d[0] for d in self.con.execute("SELECT * FROM unit_columns LIMIT 0").description]
+        for r in self.con.execute("SELECT * FROM unit_columns WHERE list_contains(?, unit_id)", [ids]).fetchall():
+            row = dict(zip(cols, r, strict=True))
+            k.columns[row["column_id"]] = row
+        cols = [d[0] for d in self.con.execute("SELECT * FROM sources LIMIT 0").description]
+        for r in self.con.execute("SELECT * FROM sources WHERE list_contains(?, unit_id)", [ids]).fetchall():
+            row = dict(zip(cols, r, strict=True))
+            k.sources[row["source_id"]] = row
+        cols = [d[0] for d in self.con.execute("SELECT * FROM robots_cache LIMIT 0").description]
+        for r in self.con.execute("SELECT * FROM robots_cache").fetchall():
+            row = dict(zip(cols, r, strict=True))
+            k.robots[row["host"]] = row
+        return k
+
+    # ---- pages
+    def add_page(self, *, url: str, fetched_url: str, unit_id: str, source_id: str | None,
+                 column: str | None, status: int, headers: dict[str, str], body: bytes,
+                 content_type: str | None, charset: str | None) -> None:
+        self._pages.append(dict(
+            page_id=url_id(url), url=url, fetched_url=fetched_url, unit_id=unit_id, source_id=source_id,
+            column_id=column, run_id=self.run_id, fetched_at=now(), http_status=status,
+            headers=json.dumps(headers, ensure_ascii=False), content_type=content_type,
+            declared_charset=charset, body_zlib=zlib.compress(body), body_size=len(body),
+            body_sha1=hashlib.sha1(body).hexdigest(), extract_status=None))
+        self.known.page_urls.add(url)
+        if len(self._pages) >= self.page_batch:
+            self.flush_pages()
+
+    def flush_pages(self) -> None:
+        if not self._pages:
+            return
+        rows, self._pages = self._pages, []
+
+        def write() -> None:
+            # pages has two unique keys (page_id, url), so DuckDB cannot upsert it: a refetched page
+            # replaces its old row by delete + insert, in the same transaction.
+            ids = [r["page_id"] for r in rows]
+            self.con.execute("DELETE FROM pages WHERE list_contains(?, page_id)", [ids])
+            write_rows(self.con, "pages", rows)
+        self._tx(write)
+        self.pages_written += len(rows)
+
+    def attribute(self, canonical: str, col_id: str) -> None:
+        """The article was listed in a dedicated column: pages/articles get its column_id at close."""
+        self._attrib.setdefault(canonical, col_id)
+
+    # ---- health, columns, sources, errors, robots (kept in memory, written at close)
+    def health(self, source_id: str, unit_id: str, kind: str, url: str) -> dict[str, Any]:
+        h = self.known.health.get(source_id)
+        if h is None:
+            h = dict(source_id=source_id, unit_id=unit_id, kind=kind, url=url, status="ok",
+                     last_attempt_at=None, last_success_at=None, last_error_at=None, last_error=None,
+                     last_error_kind=None, consecutive_failures=0, last_new_article_at=None,
+                     last_http_status=None, etag=None, last_modified=None, updated_at=None)
+            self.known.health[source_id] = h
+        self.touched_health.add(source_id)
+        return h
+
+    def source_ok(self, h: dict[str, Any], status: int, etag: str | None, last_modified: str | None,
+                  new_articles: int = 0) -> None:
+        t = now()
+        h.update(status="ok", last_attempt_at=t, last_success_at=t, consecutive_failures=0,
+                 last_http_status=status, updated_at=t)
+        if status != 304:
+            h.update(etag=etag, last_modified=last_modified)
+        if new_articles:
+            h["last_new_article_at"] = t
+
+    def source_failed(self, h: dict[str, Any], kind: str, message: str, status: int | None = None) -> None:
+        t = now()
+        fails = int(h.get("consecutive_failures") or 0) + 1
+        st = "disallowed" if kind == "robots-disallowed" else ("dead" if fails >= DEAD_AFTER else "failing")
+        h.update(status=st, last_attempt_at=t, last_error_at=t, last_error=message[:1000], last_error_kind=kind,
+                 consecutive_failures=fails, last_http_status=status, updated_at=t)
+
+    def column(self, unit_id: str, url: str, name: str, dedicated: bool, pattern: str | None) -> str:
+        cid = column_id(unit_id, url)
+        t = now()
+        row = self.known.columns.get(cid)
+        if row is None:
+            row = dict(column_id=cid, unit_id=unit_id, url=url, name=name, is_dedicated=dedicated,
+                       matched_pattern=pattern, first_seen=t, last_seen=t)
+            self.known.columns[cid] = row
+        else:
+            row.update(name=name or row["name"], is_dedicated=dedicated, matched_pattern=pattern, last_seen=t)
+        self.touched_columns.add(cid)
+        return cid
+
+    def source(self, source_id: str, unit_id: str, kind: str, url: str, name: str | None = None) -> None:
+        t = now()
+        row = self.known.sources.get(source_id)
+        if row is None:
+            row = dict(source_id=source_id, unit_id=unit_id, kind=kind, url=url, verified=True,
+                       origin="discovered", name=name, first_seen=t, last_seen=t)
+            self.known.sources[source_id] = row
+        else:
+            row["last_seen"] = t
+        self.touched_sources.add(source_id)
+
+    def error(self, unit_id: str | None, url: str | None, kind: str, message: str, stage: str = "crawl") -> None:
+        self._errors.append(dict(run_id=self.run_id, stage=stage, unit_id=unit_id, url=url, kind=kind,
+                                 message=message[:2000], occurred_at=now()))
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self._errors
+
+    def robots_seen(self, host: str, status: int | None, body: str, etag: str | None, last_modified: str | None) -> None:
+        row = dict(host=host, fetched_at=now(), http_status=status, body=body, etag=etag, last_modified=last_modified)
+        self.known.robots[host] = row
+        self._robots[host] = row
+
+    # ---- closing
+    def close(self) -> dict[str, int]:
+        """Write everything still buffered, in one transaction after the last page batch."""
+        self.flush_pages()
+        health = [self.known.health[s] for s in sorted(self.touched_health)]
+        columns = [self.known.columns[c] for c in sorted(self.touched_columns)]
+        sources = [self.known.sources[s] for s in sorted(self.touched_sources)
+                   if self.known.sources[s]["origin"] == "discovered"]
+        attrib = [dict(url=u, column_id=c) for u, c in sorted(self._attrib.items())]
+
+        def write() -> None:
+            write_rows(self.con, "source_health", health, mode="replace")
+            write_rows(self.con, "unit_columns", columns, mode="replace")
+            write_rows(self.con, "sources", sources, mode="replace")
+            write_rows(self.con, "run_errors", self._errors)
+            write_rows(self.con, "robots_cache", list(self._robots.values()), mode="replace")
+            if attrib:
+                import pyarrow as pa
+                self.con.register("_attrib", pa.Table.from_pylist(attrib))
+                try:
+                    self.con.execute("UPDATE pages SET column_id = a.column_id FROM _attrib a "
+                                     "WHERE pages.url = a.url AND pages.column_id IS DISTINCT FROM a.column_id")
+                    self.con.execute("UPDATE articles SET column_id = a.column_id FROM _attrib a "
+                                     "WHERE articles.url = a.url AND articles.column_id IS DISTINCT FROM a.column_id")
+                finally:
+                    self.con.unregister("_attrib")
+        self._tx(write)
+        return dict(health=len(health), columns=len(columns), sources=len(sources), errors=len(self._errors))
+
+    def _tx(self, fn) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            fn()
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise

@@ -1,0 +1,92 @@
+"""The crawl job: what `chuyenmuc crawl` and the nightly job call. Records a crawl_runs row when the
+caller did not give a run id (the nightly job owns its own run row)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from registry import Plan, Registry
+from registry.config import Config
+from warehouse.db import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl process itself died (not a site fault: those are health/error rows)."""
+
+
+def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Config,
+              unit_ids: list[str] | None = None, refetch: bool = False, proxy: str | None = None,
+              run_id: int | None = None, *, in_process: bool = False,
+              settings: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
+    """Crawl the units into the warehouse; returns counts (requests, pages_stored, new_articles,
+    not_modified, columns_found, errors, per_unit, ...).
+
+    By default the crawl runs in a child process (`python -m crawlers.run`), so this can be called
+    any number of times from one process; `in_process=True` runs Scrapy here (once per process).
+    `settings` overrides Scrapy settings (tests use it to shorten delays).
+    """
+    from crawlers.run import select_units
+    from pipeline.setup_db import init_db
+    select_units(registry, unit_ids)  # bad ids fail before anything is written
+    init_db(Path(db_path), plan, registry)
+    own_run = run_id is None
+    if own_run:
+        run_id = time.time_ns() // 1_000_000
+        _run_row(db_path, run_id, "running", dict(units=unit_ids, refetch=refetch, proxy=proxy), None)
+    try:
+        if in_process:
+            from crawlers.run import crawl
+            counts = crawl(db_path, plan, registry, config, unit_ids, refetch, proxy, run_id, settings)
+        else:
+            counts = _child(db_path, plan, registry, config, unit_ids, refetch, proxy, run_id, settings, timeout)
+    except BaseException as e:
+        if own_run:
+            _run_row(db_path, run_id, "failed", None, None, errors=[f"{type(e).__name__}: {e}"])
+        raise
+    if own_run:
+        status = "partial" if counts.get("sources_failing") or counts.get("errors") else "ok"
+        _run_row(db_path, run_id, status, None, counts)
+    counts["run_id"] = run_id
+    return counts
+
+
+def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, unit_ids: list[str] | None,
+           refetch: bool, proxy: str | None, run_id: int | None, settings: dict[str, Any] | None,
+           timeout: float | None) -> dict[str, Any]:
+    job = dict(db=str(db_path), plan=str(plan.source_path), units_file=str(registry.source_path),
+               config=config.data, config_root=str(config.root), config_source=config.source,
+               unit_ids=unit_ids, refetch=refetch, proxy=proxy, run_id=run_id, settings=settings)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    p = subprocess.run([sys.executable, "-m", "crawlers.run"], input=json.dumps(job, default=str),
+                       capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=timeout)
+    if p.returncode != 0:
+        raise CrawlFailed(f"crawl process exited {p.returncode}: {p.stderr[-2000:]}")
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise CrawlFailed(f"crawl process printed no counts: {p.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def _run_row(db_path: str | Path, run_id: int, status: str, args: dict | None, counts: dict | None,
+             errors: list[str] | None = None) -> None:
+    con = connect(db_path)
+    try:
+        t = dt.datetime.now().replace(microsecond=0)
+        if args is not None:
+            con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args) VALUES (?, 'crawl', ?, ?, ?)",
+                        [run_id, t, status, json.dumps(args)])
+        else:
+            con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
+                        [t, status, json.dumps(counts) if counts else None, json.dumps(errors) if errors else None,
+                         run_id])
+    finally:
+        con.close()
