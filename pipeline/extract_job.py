@@ -1,0 +1,230 @@
+"""`chuyenmuc extract`: stored raw pages -> articles, in batches that commit with their page status.
+
+Each batch is one transaction: the articles rows (upserted on article_id = page_id), the pages'
+extract_status/extract_error/extracted_at, and the run_errors rows. A kill loses at most the batch in
+flight, and a rerun redoes exactly the pages still NULL, so nothing is duplicated.
+
+Near-duplicates: an article whose SimHash is within NEAR_DUP_BITS of an earlier-published article of
+another unit gets repost_of = that article (the earliest such); when the original arrives after its
+reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
+writes them).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from nlp.dedup import LOOSE_DUP_BITS, MIN_JACCARD, NEAR_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
+from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
+from warehouse.batch import write_rows
+
+log = logging.getLogger("chuyenmuc.extract")
+MIN_DUP_SYLLABLES = 60  # shorter texts (notices, one-liners) are too generic to call reposts
+# 9 bands of 7-8 bits: two fingerprints <= 8 bits apart agree on at least one whole band
+BANDS = [(0, 8), (8, 15), (15, 22), (22, 29), (29, 36), (36, 43), (43, 50), (50, 57), (57, 64)]
+
+ARTICLE_SCHEMA = pa.schema([
+    ("article_id", pa.int64()), ("url", pa.string()), ("unit_id", pa.string()), ("column_id", pa.string()),
+    ("title", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")), ("author", pa.string()),
+    ("text", pa.string()), ("lang", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
+    ("simhash", pa.uint64()), ("repost_of", pa.int64()), ("quality_flags", pa.list_(pa.string())),
+    ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
+])
+STATUS_SCHEMA = pa.schema([("page_id", pa.int64()), ("extract_status", pa.string()),
+                           ("extract_error", pa.string()), ("extracted_at", pa.timestamp("us"))])
+STATUS_OF = {"article": "article", "document": "document"}
+
+
+@dataclass
+class _Known:
+    article_id: int
+    unit_id: str
+    key: tuple
+    simhash: int
+    content_hash: str
+
+
+class DupIndex:
+    """SimHash band index over stored and new articles, to find a text's earlier copy on another unit."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, _Known] = {}
+        self.bands: list[dict[int, list[int]]] = [{} for _ in BANDS]
+        self.by_hash: dict[str, list[int]] = {}
+
+    def add(self, k: _Known) -> None:
+        self.items[k.article_id] = k
+        for i, (lo, hi) in enumerate(BANDS):
+            self.bands[i].setdefault((k.simhash >> lo) & ((1 << (hi - lo)) - 1), []).append(k.article_id)
+        self.by_hash.setdefault(k.content_hash, []).append(k.article_id)
+
+    def matches(self, simh: int, chash: str, unit_id: str, text: str,
+                text_of: Callable[[int], str | None]) -> list[_Known]:
+        """Articles of other units that are the same story: same content hash, SimHash within
+        NEAR_DUP_BITS, or within LOOSE_DUP_BITS and shingle Jaccard >= MIN_JACCARD."""
+        ids = set(self.by_hash.get(chash, []))
+        for i, (lo, hi) in enumerate(BANDS):
+            ids.update(self.bands[i].get((simh >> lo) & ((1 << (hi - lo)) - 1), []))
+        out = []
+        for aid in ids:
+            k = self.items[aid]
+            if k.unit_id == unit_id:
+                continue
+            d = hamming(k.simhash, simh)
+            if k.content_hash == chash or d <= NEAR_DUP_BITS:
+                out.append(k)
+            elif d <= LOOSE_DUP_BITS:
+                other = text_of(aid)
+                if other and jaccard(text, other) >= MIN_JACCARD:
+                    out.append(k)
+        return out
+
+
+def _key(published_at: datetime | None, article_id: int) -> tuple:
+    ts = published_at.timestamp() if published_at is not None else float("inf")
+    return (ts, article_id)
+
+
+def _load_index(con: duckdb.DuckDBPyConnection, exclude_all: bool) -> DupIndex:
+    idx = DupIndex()
+    rows = con.execute("""SELECT a.article_id, a.unit_id, epoch(a.published_at), a.simhash, a.content_hash
+                          FROM articles a JOIN pages p ON p.page_id = a.article_id
+                          WHERE a.simhash IS NOT NULL AND a.word_count >= ?
+                          AND (NOT ? OR p.extract_status IS NOT NULL)""",
+                       [MIN_DUP_SYLLABLES, exclude_all]).fetchall()
+    for aid, unit, ts, sh, ch in rows:
+        idx.add(_Known(aid, unit, (ts if ts is not None else float("inf"), aid), int(sh), ch or ""))
+    return idx
+
+
+def _as_aware(ts: datetime | None) -> datetime | None:
+    """The crawler stores fetched_at as naive machine-local time (datetime.now())."""
+    if ts is None:
+        return None
+    return ts.astimezone() if ts.tzinfo is None else ts
+
+
+def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: int = 200,  # noqa: A002
+                progress: Callable[[int, int | None], None] | None = None, run_id: int | None = None) -> dict:
+    """Extract every page not yet extracted (all=True: every page) and return counts per outcome."""
+    counts = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "error": 0, "reposts": 0}
+    if all:
+        # a re-extraction starts from scratch: statuses cleared in one statement, bodies kept
+        con.execute("UPDATE pages SET extract_status = NULL, extract_error = NULL WHERE body_zlib IS NOT NULL")
+    total = con.execute("SELECT count(*) FROM pages WHERE extract_status IS NULL").fetchall()[0][0]
+    idx = _load_index(con, exclude_all=all)
+    last_id = None
+    while True:
+        rows = con.execute(
+            """SELECT page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib, http_status
+               FROM pages WHERE extract_status IS NULL AND (? IS NULL OR page_id > ?)
+               ORDER BY page_id LIMIT ?""", [last_id, last_id, batch_size]).fetchall()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        _batch(con, rows, idx, counts, run_id)
+        counts["pages"] += len(rows)
+        if progress:
+            progress(counts["pages"], total)
+    log.info("extract: %s", counts)
+    return counts
+
+
+def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    articles, statuses, errors, drop, relink = [], [], [], [], []
+    batch_texts: dict[int, str] = {}
+
+    def text_of(aid: int) -> str | None:
+        if aid in batch_texts:
+            return batch_texts[aid]
+        row = con.execute("SELECT text FROM articles WHERE article_id = ?", [aid]).fetchall()
+        return row[0][0] if row else None
+
+    for page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_z, http_status in rows:
+        if http_status is not None and http_status >= 400:  # an error page is not content
+            statuses.append({"page_id": page_id, "extract_status": "not-article",
+                             "extract_error": f"http-{http_status}", "extracted_at": now})
+            drop.append(page_id)
+            counts["not-article"] += 1
+            continue
+        try:
+            if body_z is None:
+                raise ExtractError("no stored body", url)
+            body = zlib.decompress(body_z)
+            hdrs = json.loads(headers) if isinstance(headers, str) and headers else (headers or None)
+            res = extract_page(body, fetched_url or url, hdrs if isinstance(hdrs, dict) else None,
+                               _as_aware(fetched_at))
+        except Exception as e:  # noqa: BLE001 - one bad page must never stop the run
+            kind = getattr(e, "kind", type(e).__name__)
+            msg = str(e) or type(e).__name__
+            statuses.append({"page_id": page_id, "extract_status": "error", "extract_error": f"{kind}: {msg}"[:1000],
+                             "extracted_at": now})
+            errors.append({"run_id": run_id, "stage": "extract", "unit_id": unit_id, "url": url, "kind": kind,
+                           "message": msg[:2000], "occurred_at": now})
+            drop.append(page_id)
+            counts["error"] += 1
+            continue
+        if not res.is_article:
+            status = STATUS_OF.get(res.kind, "not-article")
+            statuses.append({"page_id": page_id, "extract_status": status,
+                             "extract_error": None if status == "document" or res.kind == "listing" else res.kind,
+                             "extracted_at": now})
+            drop.append(page_id)
+            counts[status] += 1
+            continue
+        syl = syllables(res.text)
+        chash, simh = content_hash(res.text), simhash(res.text)
+        repost_of = None
+        if len(syl) >= MIN_DUP_SYLLABLES:
+            key = _key(res.published_at, page_id)
+            found = idx.matches(simh, chash, unit_id, res.text, text_of)
+            earlier = [k for k in found if k.key < key]
+            if earlier:
+                repost_of = min(earlier, key=lambda k: k.key).article_id
+                counts["reposts"] += 1
+            later = [(k.article_id, page_id) for k in found if k.key > key]
+            relink += later
+            counts["reposts"] += len(later)
+            idx.add(_Known(page_id, unit_id, key, simh, chash))
+            batch_texts[page_id] = res.text
+        articles.append({
+            "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
+            "published_at": res.published_at, "author": res.author, "text": res.text, "lang": res.lang,
+            "word_count": len(syl), "content_hash": chash, "simhash": simh, "repost_of": repost_of,
+            "quality_flags": res.quality_flags, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now})
+        statuses.append({"page_id": page_id, "extract_status": "article", "extract_error": None, "extracted_at": now})
+        counts["article"] += 1
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # articles has two unique keys (article_id, url), which DuckDB's INSERT OR REPLACE refuses:
+        # delete the batch's rows then insert, inside this transaction (same effect as an upsert)
+        gone = drop + [a["article_id"] for a in articles]
+        if gone:
+            con.execute("DELETE FROM articles WHERE article_id IN (SELECT unnest(?::BIGINT[]))", [gone])
+        write_rows(con, "articles", articles, mode="insert", schema=ARTICLE_SCHEMA)
+        # originals met after their reposts: point the reposts at the earliest original
+        for later_id, original_id in relink:
+            con.execute("""UPDATE articles SET repost_of = ? WHERE article_id = ? AND (repost_of IS NULL
+                           OR repost_of NOT IN (SELECT article_id FROM articles WHERE published_at <=
+                           (SELECT published_at FROM articles WHERE article_id = ?)))""",
+                        [original_id, later_id, original_id])
+        tbl = pa.Table.from_pylist(statuses, schema=STATUS_SCHEMA)
+        con.register("_extract_status", tbl)
+        try:
+            con.execute("""UPDATE pages SET extract_status = s.extract_status, extract_error = s.extract_error,
+                           extracted_at = s.extracted_at FROM _extract_status s WHERE pages.page_id = s.page_id""")
+        finally:
+            con.unregister("_extract_status")
+        write_rows(con, "run_errors", errors)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
