@@ -39,6 +39,8 @@ KNOWN: list[KnownBug] = [
     # not an exception on first pass: "http://[::1]/" -> "https://::1/" (brackets lost), which then raises
     KnownBug("canonical-url-ipv6-brackets", "ValueError", "nlp/urls.py", "port = parts.port"),
     KnownBug("canonical-url-urljoin", "ValueError", "nlp/urls.py", "url = urljoin(base, url.strip())"),
+    KnownBug("extract-canonical-urljoin", "ValueError", "nlp/extract/page.py", "full = urljoin(base, href)"),
+    KnownBug("encoding-charset-nul", "ValueError", "nlp/encoding.py", "return codecs.lookup(name).name"),
     KnownBug("same-site-bad-netloc", "ValueError", "nlp/urls.py", 'host = (urlsplit(url).hostname or "").lower()'),
 ]
 
