@@ -1,0 +1,76 @@
+"""`chuyenmuc report weekly|annual`: the coverage-gap summary and the 30/11 annual report."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import exitcodes
+from pipeline.context import Context, add_common
+
+ORDER = 60
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rep = sub.add_parser("report", help="weekly coverage-gap summary and annual report")
+    rsub = rep.add_subparsers(dest="report_cmd", metavar="KIND", required=True)
+    w = rsub.add_parser("weekly", help="Markdown + HTML summary of one ISO week (default: the last complete one)")
+    w.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2021-W30")
+    w.add_argument("--out", metavar="DIR", help="output folder (default: paths.reports in the config)")
+    add_common(w)
+    w.set_defaults(func=_weekly)
+    a = rsub.add_parser("annual", help="XLSX + HTML annual report for the plan's 30/11 deadline")
+    a.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2021")
+    a.add_argument("--out", metavar="DIR", help="output folder (default: paths.reports in the config)")
+    add_common(a)
+    a.set_defaults(func=_annual)
+
+
+def open_db(ctx: Context):
+    """Open the warehouse for a report and bring settings.dormant_days in line with the config."""
+    from pipeline.reports.settings import sync_from_config
+    from warehouse import connect
+    from warehouse.db import WarehouseError
+    if not ctx.db_path.exists():
+        raise WarehouseError(f"{ctx.db_path}: no such database (run `chuyenmuc db init --db {ctx.db_path}` first)")
+    con = connect(ctx.db_path)
+    sync_from_config(con, ctx.config.section("status"))
+    return con
+
+
+def _out(ctx: Context, args: argparse.Namespace) -> Path:
+    return Path(args.out) if args.out else ctx.config.path("reports")
+
+
+def _weekly(args: argparse.Namespace) -> int:
+    from pipeline.reports.common import ReportError
+    from pipeline.reports.weekly import write_weekly
+    ctx = Context(args)
+    con = open_db(ctx)
+    try:
+        paths = write_weekly(con, _out(ctx, args), args.week)
+    except ReportError as e:
+        print(f"chuyenmuc report weekly: {e}", file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    finally:
+        con.close()
+    for kind, p in paths.items():
+        print(f"{kind}: {p}")
+    return exitcodes.OK
+
+
+def _annual(args: argparse.Namespace) -> int:
+    from pipeline.reports.annual import write_annual
+    from pipeline.reports.common import ReportError
+    ctx = Context(args)
+    con = open_db(ctx)
+    try:
+        paths = write_annual(con, args.year, _out(ctx, args))
+    except ReportError as e:
+        print(f"chuyenmuc report annual: {e}", file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    finally:
+        con.close()
+    for kind, p in paths.items():
+        print(f"{kind}: {p}")
+    return exitcodes.OK

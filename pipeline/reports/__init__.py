@@ -1,0 +1,1 @@
+"""Reports built from the warehouse views: the weekly coverage-gap summary, the annual report, exports."""

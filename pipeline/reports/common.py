@@ -1,0 +1,95 @@
+"""Shared pieces of the reports: Vietnamese labels, week arithmetic, templates, Markdown escaping."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pipeline.reports.settings import as_of
+
+__all__ = ["as_of", "STATUS_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week", "week_label",
+           "last_complete_week", "rows", "environment", "safe_href", "vi_date", "md"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+STATUS_VI = {
+    "active": "Đang hoạt động",
+    "dormant": "Ngừng cập nhật",
+    "missing": "Chưa mở chuyên mục",
+    "not_required": "Không bắt buộc",
+}
+KIND_VI = {"authority": "Cơ quan chỉ đạo", "party-committee": "Cơ quan Đảng", "department": "Sở, ngành",
+           "board": "Ban", "district": "UBND cấp huyện", "press": "Cơ quan báo chí"}
+SOURCE_STATUS_VI = {"ok": "Bình thường", "failing": "Đang lỗi", "dead": "Không truy cập được",
+                    "disallowed": "Bị robots.txt chặn"}
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+class ReportError(ValueError):
+    """A report cannot be built as asked (bad week or year); the message says why."""
+
+
+def parse_week(week: str) -> dt.date:
+    """'2021-W30' -> the Monday of that ISO week."""
+    m = _WEEK.match(week or "")
+    if not m:
+        raise ReportError(f"week {week!r}: expected ISO week like 2021-W30")
+    try:
+        return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError:
+        raise ReportError(f"week {week!r}: no such ISO week") from None
+
+
+def week_label(monday: dt.date) -> str:
+    y, w, _ = monday.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def last_complete_week(as_of: dt.date) -> str:
+    """The last ISO week that ended before the reference date."""
+    return week_label(as_of - dt.timedelta(days=as_of.isoweekday() + 6))
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def environment() -> Environment:
+    """Jinja2 with autoescape on for every template: all web text is HTML-escaped."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["safe_href"] = safe_href
+    env.filters["vi_date"] = vi_date
+    return env
+
+
+def safe_href(url: object) -> str | None:
+    """Only http(s) links become hrefs; anything else (javascript:, data:) is shown as text only."""
+    s = str(url or "")
+    return s if s.lower().startswith(("http://", "https://")) else None
+
+
+def vi_date(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+
+
+def md(text: object) -> str:
+    """Markdown-safe text: HTML metacharacters escaped, Markdown syntax backslash-escaped, one line."""
+    s = "" if text is None else str(text)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return " ".join(s.split())

@@ -1,0 +1,70 @@
+"""The weekly and annual HTML opened in a real headless browser (Debian chromium)."""
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.reports.truthgen import FORMULA_TITLE, SCRIPT_TITLE
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    if not CHROMIUM:
+        pytest.skip("chromium is absent (installed by .ci/services.sh)")
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def weekly_html(cli, db, tmp_path) -> Path:
+    r = cli("report", "weekly", "--week", "2021-W30", "--db", str(db), "--out", str(tmp_path / "out"))
+    assert r.code == 0, r.err
+    return tmp_path / "out" / "bao-cao-tuan-2021-W30.html"
+
+
+def test_weekly_screenshot_shows_the_charts(weekly_html, tmp_path):
+    from PIL import Image
+    shot = tmp_path / "out.png"
+    p = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", weekly_html.as_uri())
+    assert shot.is_file(), p.stderr[-2000:]
+    im = Image.open(shot).convert("RGB")
+    assert im.size == (1280, 2000)
+    colours = im.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50  # text, tables and chart colours, not a blank page
+    # the heatmap's colour ramp (blues/greens of YlGnBu) must appear: the chart region rendered
+    bluish = sum(n for n, (r, g, b) in colours if b > 120 and r < 100 and b - r > 60)
+    assert bluish > 200
+
+
+def test_weekly_dom_keeps_hostile_titles_as_text(weekly_html, tmp_path):
+    p = chromium(tmp_path, "--dump-dom", weekly_html.as_uri())
+    dom = p.stdout
+    assert "Báo cáo tuần 2021-W30" in dom, p.stderr[-2000:]
+    assert "<script" not in dom.lower()                     # no script element came from the data
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom    # it is shown as text instead
+    assert FORMULA_TITLE.replace('"', "&quot;") in dom or FORMULA_TITLE in dom
+    imgs = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', dom)
+    assert len(imgs) == 2
+    from PIL import Image
+    for b in imgs:
+        im = Image.open(io.BytesIO(base64.b64decode(b)))
+        assert im.format == "PNG" and len(set(im.convert("RGB").getdata())) > 10
+
+
+def test_annual_html_opens(cli, db, tmp_path):
+    r = cli("report", "annual", "--year", "2021", "--db", str(db), "--out", str(tmp_path / "out"))
+    assert r.code == 0, r.err
+    p = chromium(tmp_path, "--dump-dom", (tmp_path / "out" / "bao-cao-nam-2021.html").as_uri())
+    assert "Báo cáo kết quả tuyên truyền năm 2021" in p.stdout and "Chưa mở chuyên mục" in p.stdout
+    assert SCRIPT_TITLE not in p.stdout  # only tables of counts, no raw markup
