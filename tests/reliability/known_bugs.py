@@ -41,6 +41,8 @@ KNOWN: list[KnownBug] = [
     KnownBug("canonical-url-urljoin", "ValueError", "nlp/urls.py", "url = urljoin(base, url.strip())"),
     KnownBug("extract-canonical-urljoin", "ValueError", "nlp/extract/page.py", "full = urljoin(base, href)"),
     KnownBug("encoding-charset-nul", "ValueError", "nlp/encoding.py", "return codecs.lookup(name).name"),
+    KnownBug("feed-bad-encoding-decl", "UnicodeDecodeError", "crawlers/feeds.py", 'd = feedparser.parse(body, response_headers=headers)'),
+    KnownBug("feed-bad-encoding-nul", "ValueError", "crawlers/feeds.py", 'd = feedparser.parse(body, response_headers=headers)'),
     KnownBug("same-site-bad-netloc", "ValueError", "nlp/urls.py", 'host = (urlsplit(url).hostname or "").lower()'),
 ]
 

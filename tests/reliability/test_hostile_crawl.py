@@ -81,6 +81,7 @@ CASES: list[Case] = [
     Case("bad-charset", "bad charset header", expect="safe"),
     Case("invalid-utf8", "invalid UTF-8", expect="safe"),
     Case("invalid-utf8-feed", "invalid UTF-8", (("feed", "/feed.xml"),), "safe"),
+    Case("feed-bad-encoding", "invalid UTF-8", (("feed", "/feed.xml"),)),
 ]
 HEALTHY = ["healthy-one", "healthy-two"]
 N_HEALTHY_ARTICLES = 4
@@ -187,6 +188,10 @@ def _build_web(srv: H.HostileServer, canary: H.HostileServer, secret_file: Path)
     feed = H.rss([("TITLE", "http://invalid-utf8-feed.hostile.test/tin-tuc/bai-viet-0-1000.html")])
     srv.route("/feed.xml", H.page(feed.replace(b"TITLE", b"\xff\xfe\xc3( t\xed\xa0\x80"), "application/rss+xml"),
               host=h["invalid-utf8-feed"])
+    H.healthy_site(srv, h["feed-bad-encoding"], 1)
+    srv.route("/feed.xml", H.page(H.rss([("t", "http://feed-bad-encoding.hostile.test/tin-tuc/bai-viet-0-1000.html")])
+                                  .replace(b'encoding="utf-8"', b'encoding="\xff\xfeutf-8"'), "application/rss+xml"),
+              host=h["feed-bad-encoding"])
     return healthy
 
 
@@ -290,7 +295,14 @@ REDIRECT_BUG = ("crawl: every request sets meta handle_httpstatus_all=True (craw
                 "is parsed as an empty 'ok' page and logs nothing; a moved article logs http-301 and is lost")
 
 
+FEED_ENC_BUG = ("crawl: crawlers/feeds.py parse_feed() lets feedparser's UnicodeDecodeError escape on a bad "
+                "encoding= in the XML declaration; the spider's parse_feed catches only FeedError, so the feed "
+                "ends with no row at all (health stays 'ok' from before, nothing in run_errors)")
+
+
 def _xfail_for(unit: str) -> list:
+    if unit == "feed-bad-encoding":
+        return [pytest.mark.xfail(strict=False, reason=FEED_ENC_BUG)]
     if unit in ("redirect-chain", "redirect-loop", "redirect-offsite", "redirect-loopback"):
         return [pytest.mark.xfail(strict=False, reason=REDIRECT_BUG)]
     return []
