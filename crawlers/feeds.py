@@ -47,8 +47,22 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> tuple[
     return out, problem
 
 
+MAX_SITEMAP_BYTES = 50_000_000  # the sitemaps.org limit for one uncompressed file
+
+
 def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
-    """('sitemapindex' | 'urlset', entries). lastmod, when given, is parsed to a datetime."""
+    """('sitemapindex' | 'urlset', entries). lastmod, when given, is parsed to a datetime.
+    A gzipped body (sitemap.xml.gz served as a file, not as Content-Encoding) is unpacked first."""
+    if body[:2] == b"\x1f\x8b":
+        import gzip
+        import io
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
+                body = f.read(MAX_SITEMAP_BYTES + 1)
+        except (OSError, EOFError) as e:
+            raise FeedError(f"not a sitemap: bad gzip: {e}") from None
+        if len(body) > MAX_SITEMAP_BYTES:
+            raise FeedError(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
     try:
         sm = Sitemap(body)
     except Exception as e:  # lxml raises several types on garbage

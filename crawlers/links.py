@@ -23,6 +23,8 @@ _PAGE_PATH = re.compile(r"/(?:page|trang|p)[/-](\d{1,4})/?$", re.I)
 _NUMERIC_ID = re.compile(r"(?:^|[-_.])(?:[a-z]{0,4})(\d{4,})(?:$|[-_.])", re.I)
 _SKIP_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|docx?|xlsx?|pptx?|zip|rar|mp[34]|avi|"
                        r"wmv|flv|xml|rss|json|txt)$", re.I)
+# paths that are listings whatever their slug: WordPress/CMS category and tag pages, Liferay pages
+_LISTING_PATH = re.compile(r"^/(?:category|categories|tag|tags|chuyen-muc|danh-muc|chu-de)/|^/web/[^/]+/[^/]+/?$", re.I)
 _STRIP_EXT = re.compile(r"\.(?:html?|aspx?|php|jsp)$", re.I)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
                "application/feed+json")
@@ -30,7 +32,10 @@ _MENU_XPATH = ("//nav//a | //*[@role='navigation']//a"
                " | //*[contains(concat(' ', translate(@class, 'MENUAV', 'menuav'), ' '), 'menu')]//a"
                " | //*[contains(translate(@id, 'MENUAV', 'menuav'), 'menu')]//a"
                " | //*[contains(concat(' ', translate(@class, 'MENUAV', 'menuav'), ' '), ' nav')]//a")
-_CHROME_XPATH = "//nav | //header | //footer | //*[@role='navigation']"
+# page chrome (not a listing's items); an <article>'s own <header> (WordPress teasers) is content
+_LANG_SEGMENTS = {"en", "vi", "fr", "zh", "ja", "ko", "ru", "de", "lo", "km"}
+_CHROME_XPATH = ("//nav[not(ancestor::article)] | //header[not(ancestor::article) and not(ancestor::main)]"
+                 " | //footer[not(ancestor::article)] | //*[@role='navigation']")
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,11 @@ def looks_like_article(url: str) -> bool:
         return False
     if "/-/view_content/" in path or "/-/asset_publisher/" in path and "/content/" in path:
         return True
+    if _LISTING_PATH.match(path) or page_number(url) is not None:
+        return False
     last = _STRIP_EXT.sub("", path.rstrip("/").rsplit("/", 1)[-1])
     tokens = [t for t in re.split(r"[-_]+", last) if t]
-    if len(tokens) >= 5:
+    if len(tokens) >= 7:  # a title-long slug; shorter id-less slugs are usually menu pages
         return True
     if _NUMERIC_ID.search(last) and len(tokens) >= 2:
         return True
@@ -233,5 +240,7 @@ def suspicious_url(url: str, max_len: int = 400) -> bool:
     """Trap-shaped URLs: very long, or a path segment repeated three times (e.g. /en/en/en/)."""
     if len(url) > max_len:
         return True
-    segs = [s for s in urlsplit(url).path.split("/") if s]
-    return any(segs.count(s) >= 3 for s in set(segs))
+    segs = [_STRIP_EXT.sub("", s).lower() for s in urlsplit(url).path.split("/") if s]
+    if any(segs.count(s) >= 3 for s in set(segs)):
+        return True
+    return sum(1 for s in segs if s in _LANG_SEGMENTS) >= 3  # /en/vi/en: a language switch loop

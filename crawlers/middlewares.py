@@ -109,7 +109,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if cached and cached.get("last_modified"):
             headers["If-Modified-Since"] = cached["last_modified"]
         req = Request(f"{key}/robots.txt", priority=self.DOWNLOAD_PRIORITY, headers=headers,
-                      meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True}, callback=NO_CALLBACK)
+                      meta={"dont_obey_robotstxt": True, "handle_httpstatus_list": [304, *range(400, 600)]}, callback=NO_CALLBACK)
         body = ""
         try:
             resp = await self.crawler.engine.download_async(req)

@@ -7,6 +7,7 @@ twice in one process, so callers that crawl more than once (tests, the nightly j
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,10 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
     try:
         store = CrawlStore(con, run_id)
         store.load([u.unit_id for u in units])
-        process = CrawlerProcess(build_settings(config.section("crawl"), proxy, settings), install_root_handler=False)
+        st = build_settings(config.section("crawl"), proxy, settings)
+        # under `chuyenmuc` logging is already set up: Scrapy must not add a second root handler
+        st.setdefault("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers)
+        process = CrawlerProcess(st)
         crawler = process.create_crawler(UnitsSpider)
         process.crawl(crawler, units=units, patterns=plan.column_patterns, store=store, refetch=refetch)
         process.start()
@@ -51,7 +55,7 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
         stats = crawler.stats.get_stats() if crawler.stats else {}
         dedicated = sum(1 for c in store.known.columns.values()
                         if c["is_dedicated"] and c["column_id"] in store.touched_columns)
-        failing = sum(1 for s in store.touched_health if store.known.health[s]["status"] != "ok")
+        failing = sum(1 for s in store.touched_health if store.known.health[s]["status"] in ("failing", "dead"))
         per_unit = {u: dict(c) for u, c in spider.per_unit.items()}
         return dict(
             requests=int(stats.get("downloader/request_count", 0)),

@@ -76,5 +76,6 @@ def build_settings(crawl: dict[str, Any], proxy: str | None = None, overrides: d
         CHUYENMUC_PROXY=(proxy if proxy is not None else crawl.get("proxy", "")) or "",
     )
     s["DEPTH_LIMIT"] = s["CHUYENMUC_MAX_DEPTH"] + s["CHUYENMUC_LISTING_MAX_PAGES"] + 2
+    s["CHUYENMUC_MANAGED"] = True  # the spider then leaves settings alone (see UnitsSpider.update_settings)
     s.update(overrides or {})
     return s

@@ -52,7 +52,7 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
             _run_row(db_path, run_id, "failed", None, None, errors=[f"{type(e).__name__}: {e}"])
         raise
     if own_run:
-        status = "partial" if counts.get("sources_failing") or counts.get("errors") else "ok"
+        status = "partial" if counts.get("sources_failing") else "ok"
         _run_row(db_path, run_id, status, None, counts)
     counts["run_id"] = run_id
     return counts

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -30,6 +30,9 @@ from registry.units import Unit
 from registry.units import source_id as make_source_id
 
 SOURCE_ROLES = ("site", "feed", "sitemap", "column")
+# statuses the callbacks see themselves (to record health); 3xx are left to RedirectMiddleware, which
+# `handle_httpstatus_all` would switch off
+HANDLED = [304, *range(400, 600)]
 
 
 def error_kind(exc: BaseException) -> str:
@@ -44,7 +47,7 @@ def error_kind(exc: BaseException) -> str:
         return "too-large"
     if "timeout" in name.lower() or "timed out" in msg:
         return "timeout"
-    if "dns" in name.lower():
+    if "dns" in name.lower() or "cannotresolve" in name.lower() or "dns lookup" in msg:
         return "dns"
     if "refused" in name.lower() or "refused" in msg:
         return "connection-refused"
@@ -73,6 +76,10 @@ class UnitsSpider(scrapy.Spider):
         self.articles_seen: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+        self.late: list[Request] = []
+        self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
+        for col in store.known.columns.values():
+            self.listing_urls[col["unit_id"]].add(col["url"])
         self.allowed_domains = sorted({d for u in self.units for d in u.domains})
 
     # ---- standalone use (`scrapy crawl units -a units=a,b`): config from chuyenmuc.toml
@@ -81,12 +88,45 @@ class UnitsSpider(scrapy.Spider):
         return open_store_for_cli(unit_ids)
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Under plain `scrapy crawl units`, apply chuyenmuc.toml's [crawl] section too (below -s)."""
+        super().update_settings(settings)
+        if settings.getbool("CHUYENMUC_MANAGED"):
+            return
+        from crawlers.settings import build_settings
+        from registry.config import load_config
+        crawl = load_config().section("crawl")
+        settings.setdict({k: v for k, v in build_settings(crawl).items() if k.startswith(("CHUYENMUC_", "USER_AGENT",
+                          "CONCURRENT_", "DOWNLOAD_", "RETRY_TIMES", "AUTOTHROTTLE_TARGET", "DEPTH_LIMIT"))},
+                         priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> UnitsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES", 30)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         return spider
+
+    def _idle(self, spider: Any = None) -> None:
+        """Late retry: requests that met a server error or a network fault get one more round at the
+        end of the crawl, when the site is no longer busy with our other requests."""
+        if not self.late:
+            return
+        batch, self.late = self.late, []
+        for req in batch:
+            meta = dict(req.meta, late_retry=True, dont_retry=False)
+            meta.pop("retry_times", None)
+            self.crawler.engine.crawl(req.replace(meta=meta, dont_filter=True))
+        raise DontCloseSpider("late retries scheduled")
+
+    def _late_retry(self, request: Request) -> bool:
+        """Queue a failed request for the late round (once; not for sources already failing before)."""
+        if request.meta.get("late_retry") or request.meta.get("was_failing"):
+            return False
+        self.late.append(request)
+        return True
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
         self.close_summary = self.store.close()
@@ -108,6 +148,13 @@ class UnitsSpider(scrapy.Spider):
         for s in [dict(source_id=x.source_id, kind=x.kind, url=x.url) for x in unit.sources] + \
                  [s for s in known if s["source_id"] not in reg]:
             if s["kind"] == "site":
+                continue
+            if s["kind"] == "column" and s["source_id"] in reg:
+                # a column named in the registry is the unit's column even if its name matches no pattern
+                reg_src = next(x for x in unit.sources if x.source_id == s["source_id"])
+                r = self._category(unit, reg_src.url, reg_src.name)
+                if r:
+                    out.append(r)
                 continue
             r = self.source_request(unit, s["kind"], s["url"], s["source_id"], None)
             if r:
@@ -133,13 +180,14 @@ class UnitsSpider(scrapy.Spider):
                     headers["If-Modified-Since"] = h["last_modified"]
             # a source that already failed gets one attempt a night, not three
             dont_retry = bool(h and (h.get("consecutive_failures") or 0) > 0)
+            meta["was_failing"] = dont_retry
         if kind == "column":
             meta.setdefault("page_no", 1)
             meta.setdefault("column_id", self._dedicated_id(unit, c))
         return Request(url, callback=cb, errback=self.on_error, headers=headers, dont_filter=True,
                        priority=10 if kind != "column" else 5,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role=kind, source_id=sid,
-                                 source_kind=kind, handle_httpstatus_all=True, dont_retry=dont_retry, **meta))
+                                 source_kind=kind, handle_httpstatus_list=HANDLED, dont_retry=dont_retry, **meta))
 
     def _dedicated_id(self, unit: Unit, c: str) -> str | None:
         for col in self.store.known.columns.values():
@@ -151,7 +199,7 @@ class UnitsSpider(scrapy.Spider):
         c = canonical_url(url)
         if column:
             self.store.attribute(c, column)
-        if c in self.known_at_start or c in self.articles_seen:
+        if c in self.known_at_start or c in self.articles_seen or c in self.listing_urls[unit.unit_id]:
             return None
         if not same_site(url, unit.domains):
             return None
@@ -159,7 +207,7 @@ class UnitsSpider(scrapy.Spider):
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
                                  source_id=via.meta.get("source_id"), column_id=column, link_canonical=c,
-                                 handle_httpstatus_all=True))
+                                 handle_httpstatus_list=HANDLED))
 
     # ---- helpers
     def unit(self, response: Response) -> Unit:
@@ -172,6 +220,7 @@ class UnitsSpider(scrapy.Spider):
         unit = self.unit(response)
         kind = response.meta["source_kind"]
         self.per_unit[unit.unit_id]["requests"] += 1
+        self._transient(response)
         if sid is None:
             return {}
         h = self.store.health(sid, unit.unit_id, kind, response.meta.get("source_url") or response.request.url)
@@ -179,12 +228,21 @@ class UnitsSpider(scrapy.Spider):
             self.counts["not_modified"] += 1
             self.store.source_ok(h, 304, None, None)
             return None
+        if response.status >= 500 and self._late_retry(response.request):
+            return None
         if response.status >= 400:
             kind_e = f"http-{response.status}"
             self.store.source_failed(h, kind_e, f"HTTP {response.status} for {response.url}", response.status)
             self.store.error(unit.unit_id, response.url, kind_e, f"{kind} source answered HTTP {response.status}")
             return None
         return h
+
+    def _transient(self, response: Response) -> None:
+        """A request that succeeded only after retries leaves a trace: flaky servers show up in reports."""
+        n = int(response.meta.get("retry_times") or 0) + (1 if response.meta.get("late_retry") else 0)
+        if n and response.status < 500:
+            self.store.error(response.meta.get("unit_id"), response.url, "transient",
+                             f"answered HTTP {response.status} after {n} retr{'y' if n == 1 else 'ies'}")
 
     def _ok(self, h: dict[str, Any], response: Response, new: int) -> None:
         if h:
@@ -247,7 +305,16 @@ class UnitsSpider(scrapy.Spider):
 
     def _category(self, unit: Unit, url: str, name: str) -> Request | None:
         c = canonical_url(url)
+        self.listing_urls[unit.unit_id].add(c)
         pattern = match_column(name, self.patterns) if name else None
+        reg_col = next((s for s in unit.sources if s.kind == "column" and canonical_url(s.url) == c), None)
+        if reg_col is not None:
+            # a column named in the registry is the unit's column even if its name matches no pattern;
+            # its source id is the registry's, not a discovered one
+            name = name or reg_col.name
+            cid = self.store.column(unit.unit_id, c, name, True, pattern or "(registry)")
+            return self.source_request(unit, "column", reg_col.url, reg_col.source_id, None, source_url=reg_col.url,
+                                       column_id=cid, column_name=name)
         prev = next((x for x in self.store.known.columns.values()
                      if x["unit_id"] == unit.unit_id and x["url"] == c), None)
         if pattern is None and prev is not None and prev["is_dedicated"] and (prev.get("name") or "") == name:
@@ -259,6 +326,8 @@ class UnitsSpider(scrapy.Spider):
         h = self._source_status(response) if response.meta.get("source_id") else {}
         if response.meta.get("source_id") is None:
             self.per_unit[response.meta["unit_id"]]["requests"] += 1
+            if response.status >= 500 and self._late_retry(response.request):
+                return
             if response.status >= 400:
                 self.store.error(response.meta["unit_id"], response.url, f"http-{response.status}",
                                  "listing page failed")
@@ -291,7 +360,7 @@ class UnitsSpider(scrapy.Spider):
                 yield Request(nxt, callback=self.parse_listing, errback=self.on_error, dont_filter=True, priority=5,
                               meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="page",
                                         source_id=None, source_kind="column", column_id=column,
-                                        page_no=page_no + 1, handle_httpstatus_all=True))
+                                        page_no=page_no + 1, handle_httpstatus_list=HANDLED))
         elif page_no >= self.max_pages and arts:
             self.store.error(unit.unit_id, response.url, "listing-max-pages",
                              f"stopped paging after {self.max_pages} pages")
@@ -356,6 +425,9 @@ class UnitsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> None:
         unit = self.unit(response)
         self.per_unit[unit.unit_id]["requests"] += 1
+        self._transient(response)
+        if response.status >= 500 and self._late_retry(response.request):
+            return
         if response.status != 200:
             self.store.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"article page answered HTTP {response.status}")
@@ -388,6 +460,8 @@ class UnitsSpider(scrapy.Spider):
         req = failure.request  # type: ignore[attr-defined]
         exc = failure.value
         kind = error_kind(exc)
+        if kind in ("timeout", "connection", "connection-refused") and self._late_retry(req):
+            return
         unit_id = req.meta.get("unit_id")
         if unit_id:
             self.per_unit[unit_id]["errors"] += 1

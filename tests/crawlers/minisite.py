@@ -26,6 +26,10 @@ class MiniSite:
     sitemap: bool = False
     disallow: tuple[str, ...] = ()
     down: bool = False
+    redirects: dict[str, str] = field(default_factory=dict)   # path -> path (301)
+    extra_nav: dict[str, str] = field(default_factory=dict)   # href -> name, added to the menu
+    home_links: tuple[str, ...] = ()                          # extra hrefs in the home page content
+    hidden: tuple[str, ...] = ()                              # categories left out of the menu
 
     def add(self, n: int, category: str, title: str) -> str:
         path = f"tin-bai-so-{n}-{category}-{n * 1000 + 7}"
@@ -33,7 +37,9 @@ class MiniSite:
         return f"https://{self.host}/{category}/{path}.html"
 
     def page(self, path: str, query: dict) -> tuple[int, str, str]:
-        nav = "".join(f'<li><a href="/{s}/">{escape(n)}</a></li>' for s, n in self.categories.items())
+        nav = "".join(f'<li><a href="/{s}/">{escape(n)}</a></li>' for s, n in self.categories.items()
+                      if s not in self.hidden)
+        nav += "".join(f'<li><a href="{h}">{escape(n)}</a></li>' for h, n in self.extra_nav.items())
         head = '<head><meta charset="utf-8">'
         if self.feed:
             head += '<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
@@ -53,6 +59,7 @@ class MiniSite:
             return 200, "application/xml", f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
         if path == "/":
             latest = "".join(f'<h3><a href="/{c}/{p}.html">{escape(t)}</a></h3>' for p, c, t in self.articles[:2])
+            latest += "".join(f'<p><a href="{h}">{escape(h)}</a></p>' for h in self.home_links)
             return 200, "text/html; charset=utf-8", shell.format(latest)
         parts = [x for x in path.split("/") if x]
         if len(parts) == 1 and parts[0] in self.categories:
@@ -92,9 +99,17 @@ class MiniWeb:
                 site = web.sites.get(host)
                 with web._lock:
                     web.log.append(dict(host=host, path=u.path or "/", query=u.query, method="GET",
-                                        inm=self.headers.get("If-None-Match")))
+                                        inm=self.headers.get("If-None-Match"),
+                                        ua=self.headers.get("User-Agent", "")))
                 if site is None or site.down:
                     self.send_response(503 if site is not None else 502)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if (u.path or "/") in site.redirects:
+                    web.log[-1]["status"] = 301
+                    self.send_response(301)
+                    self.send_header("Location", site.redirects[u.path or "/"])
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return

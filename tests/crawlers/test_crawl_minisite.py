@@ -70,9 +70,10 @@ def mini(tmp_path: Path):
     web.stop()
 
 
-def _crawl(db: Path, reg, proxy: str, **kw) -> dict:
+def _crawl(db: Path, reg, proxy: str, settings_extra: dict | None = None, **kw) -> dict:
     from pipeline.crawl_job import run_crawl
-    return run_crawl(db, load_plan(PLAN), reg, Config(), proxy=proxy, settings=FAST, timeout=120, **kw)
+    return run_crawl(db, load_plan(PLAN), reg, Config(), proxy=proxy, settings=dict(FAST, **(settings_extra or {})),
+                     timeout=120, **kw)
 
 
 def test_two_nights_on_a_mini_web(mini) -> None:
@@ -125,3 +126,138 @@ def test_two_nights_on_a_mini_web(mini) -> None:
     assert len(log) <= n_sources + 1.1 * 2, log
     assert sum(1 for e in log if e.get("status") == 304) >= 1, log
     assert c2["not_modified"] >= 1
+
+
+def test_page_budget_stops_a_site_and_says_so(mini) -> None:
+    web, proxy, reg, db = mini
+    counts = _crawl(db, reg, proxy, unit_ids=["so-a"], settings_extra={"CHUYENMUC_PAGE_BUDGET": 6})
+    asked = [e for e in web.log if e["host"] == "a.test" and e["path"] != "/robots.txt"]
+    assert len(asked) <= 6
+    con = connect(db, read_only=True)
+    try:
+        kinds = {r[0] for r in con.execute("SELECT kind FROM run_errors WHERE unit_id = 'so-a'").fetchall()}
+        n = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    finally:
+        con.close()
+    assert "page-budget" in kinds
+    assert n == counts["new_articles"] < len(web.sites["a.test"].articles)
+
+
+def test_cli_crawl_with_units_and_proxy(mini, cli, tmp_path: Path) -> None:
+    web, proxy, reg, db = mini
+    cfg = tmp_path / "chuyenmuc.toml"
+    cfg.write_text(f'[paths]\nplan = "{PLAN}"\n\n[crawl]\ndownload_delay = 0\nretries = 0\n'
+                   f'contact_url = "https://example.invalid/who"\n', encoding="utf-8")
+    r = cli("crawl", "--config", str(cfg), "--units-file", reg.source_path, "--db", str(db),
+            "--units", "so-c", "--proxy", proxy, "--json")
+    assert r.code == 0, r.err
+    import json
+    counts = json.loads(r.out.strip().splitlines()[-1])
+    assert counts["new_articles"] == len(web.sites["c.test"].articles)
+    assert {e["host"] for e in web.log} == {"c.test"}
+    assert all(e["ua"].startswith("chuyenmuc/") and "https://example.invalid/who" in e["ua"] for e in web.log)
+    r = cli("crawl", "--config", str(cfg), "--units-file", reg.source_path, "--db", str(db), "--units", "nope")
+    assert r.code == 2 and "nope" in r.err
+
+
+def test_refetch_downloads_again_without_duplicates(mini) -> None:
+    web, proxy, reg, db = mini
+    _crawl(db, reg, proxy, unit_ids=["so-c"])
+    con = connect(db, read_only=True)
+    try:
+        before = dict(con.execute("SELECT url, run_id FROM pages").fetchall())
+    finally:
+        con.close()
+    web.reset()
+    c = _crawl(db, reg, proxy, unit_ids=["so-c"], refetch=True)
+    con = connect(db, read_only=True)
+    try:
+        after = dict(con.execute("SELECT url, run_id FROM pages").fetchall())
+        dup = con.execute("SELECT count(*) - count(DISTINCT url) FROM pages").fetchone()[0]
+    finally:
+        con.close()
+    assert set(after) == set(before) and dup == 0
+    assert all(after[u] == c["run_id"] != before[u] for u in after)  # every page re-downloaded
+    assert not [e for e in web.log if e["inm"]]  # and unconditionally
+    assert c["new_articles"] == len(before)
+
+
+def test_redirects_and_a_registry_column(tmp_path: Path) -> None:
+    d = MiniSite("d.test", {"tin-tuc": "Tin tức", "chuyen-trang": "Chuyên trang"}, feed=False,
+                 hidden=("chuyen-trang",), extra_nav={"/tin": "Tin"},
+                 redirects={"/tin": "/tin-tuc/", "/cu/bai-cu-9999.html": "/tin-tuc/tin-bai-so-1-tin-tuc-1007.html"},
+                 home_links=("/cu/bai-cu-9999.html",))
+    d.add(1, "tin-tuc", "Bài một")
+    d.add(2, "chuyen-trang", "Bài trong chuyên trang")
+    web = MiniWeb([d])
+    proxy = web.start()
+    try:
+        units = tmp_path / "units.toml"
+        units.write_text(UNITS.split("[[units]]")[0] + """
+[[units]]
+unit_id = "so-d"
+name = "Sở D"
+kind = "department"
+valid_from = 2021-01-01
+site = "http://d.test/"
+site_verified = true
+sources = [{kind = "column", url = "http://d.test/chuyen-trang/", verified = true, name = "Chuyên trang"}]
+""", encoding="utf-8")
+        db = tmp_path / "d.duckdb"
+        _crawl(db, load_units(units), proxy)
+    finally:
+        web.stop()
+    con = connect(db, read_only=True)
+    try:
+        pages = dict(con.execute("SELECT url, fetched_url FROM pages").fetchall())
+        cols = con.execute("SELECT url, is_dedicated, matched_pattern FROM unit_columns WHERE is_dedicated").fetchall()
+        col_pages = con.execute("SELECT p.url FROM pages p JOIN unit_columns c USING (column_id)").fetchall()
+    finally:
+        con.close()
+    # the redirected article is stored once, under its final URL; the redirected menu item was listed
+    assert set(pages) == {"https://d.test/tin-tuc/tin-bai-so-1-tin-tuc-1007.html",
+                          "https://d.test/chuyen-trang/tin-bai-so-2-chuyen-trang-2007.html"}
+    assert cols == [("https://d.test/chuyen-trang", True, "(registry)")]
+    assert col_pages == [("https://d.test/chuyen-trang/tin-bai-so-2-chuyen-trang-2007.html",)]
+    assert any(e["status"] == 301 for e in web.log)
+
+
+def test_column_found_later_claims_already_stored_articles(tmp_path: Path) -> None:
+    e = MiniSite("e.test", {"tin-tuc": "Tin tức", "dua-nq": "Đưa Nghị quyết vào cuộc sống"}, hidden=("dua-nq",))
+    e.add(1, "tin-tuc", "Bài một")
+    in_col = {e.add(2, "dua-nq", "Bài hai"), e.add(3, "dua-nq", "Bài ba")}  # reachable via the feed only
+    web = MiniWeb([e])
+    proxy = web.start()
+    try:
+        units = tmp_path / "units.toml"
+        units.write_text(UNITS.split("[[units]]")[0] + """
+[[units]]
+unit_id = "so-e"
+name = "Sở E"
+kind = "department"
+valid_from = 2021-01-01
+site = "http://e.test/"
+site_verified = true
+""", encoding="utf-8")
+        db = tmp_path / "e.duckdb"
+        reg = load_units(units)
+        _crawl(db, reg, proxy)
+        first = dict(_q(db, "SELECT url, column_id FROM pages"))
+        e.hidden = ()  # the column appears in the menu the next night
+        c2 = _crawl(db, reg, proxy)
+    finally:
+        web.stop()
+    want = {u.replace("http://", "https://") for u in in_col}
+    assert want <= set(first) and all(first[u] is None for u in want)
+    col = _q(db, "SELECT column_id FROM unit_columns WHERE is_dedicated")
+    after = dict(_q(db, "SELECT url, column_id FROM pages"))
+    assert len(col) == 1 and {u for u, c in after.items() if c == col[0][0]} == want
+    assert c2["new_articles"] == 0
+
+
+def _q(db: Path, sql: str) -> list[tuple]:
+    con = connect(db, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
