@@ -154,6 +154,28 @@ def _to_bytes_1252(text: str) -> bytes | None:
     return bytes(out)
 
 
+_CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+# a "word" of Windows-1252 characters: mojibake never spans ASCII spaces or tags (U+00A0 it may)
+_CP1252_RUN = re.compile(f"(?:[\\x21-\\x3b\\x3d\\x3f-\\xff]|[{_CP1252_SPECIALS}])+")
+
+
+def _repair_segments(text: str) -> str:
+    """Mojibake inside otherwise good Unicode: re-decode each non-ASCII Windows-1252 word that is
+    valid UTF-8 as bytes (Latin-1 Vietnamese words like "Tôi" never are)."""
+    def fix(m: re.Match) -> str:
+        seg = m.group(0)
+        if seg.isascii():
+            return seg
+        raw = _to_bytes_1252(seg)
+        if raw is None:
+            return seg
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return seg
+    return _CP1252_RUN.sub(fix, text)
+
+
 def repair_mojibake(text: str) -> str | None:
     """Undo UTF-8-read-as-Latin-1/Windows-1252 (possibly twice); None when it is not that."""
     best = None
@@ -170,6 +192,9 @@ def repair_mojibake(text: str) -> str | None:
             break
         best = cur = nxt
     if best is None:
+        seg = _repair_segments(text)
+        if seg != text:
+            return seg
         try:
             import ftfy
             fixed = ftfy.fix_encoding(text)
@@ -249,35 +274,80 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
                     if nfc != t:
                         flags.append("nfc-normalised")
                     return Decoded(nfc, "utf-8", flags)
-    best: tuple[float, int, str, str, bool] | None = None
+    best: tuple[float, float, str, str, bool | str] | None = None
     nfc_changed = False
     for rank, (codec, text) in enumerate(cands):
-        variants = [(text, False)]
+        variants: list[tuple[str, bool | str]] = [(text, False)]
         if codec in ("utf-8", "str", "cp1252") or codec == declared:
             fixed = repair_mojibake(text)
             if fixed:
                 variants.append((fixed, True))
+        if codec in ("utf-8", "str"):
+            # legacy font text saved as Unicode: the page shows Latin-1 glyphs of TCVN3/VNI bytes
+            raw = _to_bytes_1252(text)
+            if raw is not None:
+                variants.append((tcvn3_decode(raw), "tcvn3"))
+            variants.append((vni_decode(text), "vni"))
         for t0, repaired in variants:
             t = unicodedata.normalize("NFC", t0)
             if t != t0 and codec in ("utf-8", "str") and not repaired:
                 nfc_changed = True
             s = viet_score(visible_text(t))
-            key = (s, -rank - (0.5 if repaired else 0))
+            key = (s, -rank - (0.5 if repaired else 0))  # ties: the plain, earlier (declared) reading
             if best is None or key > (best[0], best[1]):
                 best = (s, key[1], codec, t, repaired)
     assert best is not None
     score, _, codec, text, repaired = best
+    if repaired in ("tcvn3", "vni"):
+        codec, repaired = f"{codec}+{repaired}", False
+        flags.append(_FLAG_OF[codec.split("+")[1]])
     if repaired:
         flags.append("mojibake-repaired")
     if nfc_changed and codec in ("utf-8", "str") and not repaired:
         flags.append("nfc-normalised")
     if codec in _FLAG_OF:
         flags.append(_FLAG_OF[codec])
-    if declared and codec not in ("str", declared) and not (declared == "ascii" and codec == "utf-8"):
+    base = codec.split("+")[0]
+    if declared and base not in ("str", declared) and not (declared == "ascii" and base == "utf-8"):
         flags.append("charset-mismatch")
+    if suspicious_ratio(visible_text(text)) > 0.002:
+        text, fixed = _repair_runs(text)
+        if fixed:
+            flags += fixed
+            score = viet_score(visible_text(text))
     if suspicious_ratio(visible_text(text)) > 0.02 or score < 0:
         flags.append("garbled-text")
-    return Decoded(text, "utf-8" if codec == "str" else codec, flags)
+    return Decoded(text, "utf-8" if codec == "str" else codec, list(dict.fromkeys(flags)))
+
+
+_TEXT_RUN = re.compile(r">([^<>]*[\u0080-\u00ff][^<>]*)<")
+
+
+def _repair_runs(markup: str) -> tuple[str, list[str]]:
+    """Pages mixing a Unicode template with legacy-font or double-encoded text: repair each text
+    run between tags on its own, keeping a reading only when it reads better as Vietnamese."""
+    used: set[str] = set()
+
+    def fix(m: re.Match) -> str:
+        run = m.group(1)
+        if not any(ch in SUSPICIOUS for ch in run):
+            return m.group(0)
+        best, best_score, how = run, viet_score(html.unescape(run)), None
+        raw = _to_bytes_1252(run)
+        cands = [(repair_mojibake(run), "mojibake-repaired"), (vni_decode(run), "legacy-encoding:vni")]
+        if raw is not None:
+            cands.append((tcvn3_decode(raw), "legacy-encoding:tcvn3"))
+        for cand, flag in cands:
+            if cand and cand != run:
+                sc = viet_score(html.unescape(cand))
+                if sc > best_score + 0.2:
+                    best, best_score, how = cand, sc, flag
+        if how:
+            used.add(how)
+        return ">" + unicodedata.normalize("NFC", best) + "<"
+
+    out = _TEXT_RUN.sub(fix, markup)
+    return out, (sorted(used) + ["mixed-encoding"]) if used else []
 
 
 def normalise_text(text: str) -> tuple[str, bool]:

@@ -163,7 +163,8 @@ def _batch(con, rows, idx: DupIndex, counts: dict, run_id: int | None) -> None:
             res = extract_page(body, fetched_url or url, hdrs if isinstance(hdrs, dict) else None,
                                _as_aware(fetched_at))
         except Exception as e:  # noqa: BLE001 - one bad page must never stop the run
-            kind = getattr(e, "kind", type(e).__name__)
+            kind = e.kind if isinstance(e, ExtractError) else f"{type(e).__module__}.{type(e).__name__}".removeprefix(
+                "builtins.")
             msg = str(e) or type(e).__name__
             statuses.append({"page_id": page_id, "extract_status": "error", "extract_error": f"{kind}: {msg}"[:1000],
                              "extracted_at": now})

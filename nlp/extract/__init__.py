@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from nlp.dates import parse_with_time
 from nlp.encoding import decode_body, normalise_text
 from nlp.extract import frontmatter, generic, liferay, news_cms, wordpress
+from nlp.extract.common import visible_dates
 from nlp.extract.draft import Draft
 from nlp.extract.errors import EmptyPageError, ExtractError, NotHtmlError
 from nlp.extract.page import LISTING_TYPES, Page, squash
@@ -71,6 +72,32 @@ def extract_page(body: bytes | str, url: str, headers: dict | None = None,
     if draft is None:
         draft = _obvious_listing(page) or generic.extract(page)
     return _finish(draft, page, url, page.canonical, fetched_at, flags)
+
+
+def _teasers(page: Page) -> int:
+    """The largest group of same-class siblings that each hold a headline link plus a summary:
+    the teaser list of a category page (related-links lists have no summaries)."""
+    best = 0
+    for parent in page.doc.iter():
+        groups: dict[tuple, int] = {}
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            links = [squash(a.text_content()) for a in child.iter("a")]
+            head = max(links, key=len, default="")
+            if len(head) >= _HEADLINE_LINK and len(squash(child.text_content())) >= len(head) + 40:
+                key = (child.tag, child.get("class"))
+                groups[key] = groups.get(key, 0) + 1
+        if groups:
+            best = max(best, *groups.values())
+    return best
+
+
+def _safe_canonical(href: str, base: str) -> str | None:
+    try:
+        return canonical_url(href, base)
+    except ValueError:  # a malformed link (bad port, bad IPv6 literal)
+        return None
 
 
 def _obvious_listing(page: Page) -> Draft | None:
@@ -157,18 +184,30 @@ def _kind(draft: Draft, page: Page | None, text: str, pub: datetime | None) -> s
     path = urlsplit(page.canonical).path
     if path in ("", "/"):
         score -= 3
+    paras = text.split("\n\n")
     links = _headline_links(page)
-    if links >= 15 and not draft.strong_body:
-        score -= 2
+    if not draft.strong_body:
+        if links >= 15:
+            score -= 2
+        elif links >= 8:
+            score -= 1
+        # a teaser list shows a date per item; an article shows one or two
+        if len(set(visible_dates(page.doc, limit=20))) >= 4:
+            score -= 2
+        # teaser headlines are links: paragraphs of the "text" that are whole link texts
+        anchors = {squash(a.text_content()) for a in page.doc.iter("a")
+                   if a.get("href") and _safe_canonical(a.get("href"), page.url) != page.canonical}
+        if any(len(p) >= _HEADLINE_LINK and p in anchors for p in paras) or _teasers(page) >= 3:
+            score -= 3
     if len(text) >= 1500 and pub is not None:
         score += 1
-    paras = text.split("\n\n")
     prose = [p for p in paras if len(p) >= 120]
     if len(prose) >= 2 and sum(map(len, prose)) >= 0.6 * len(text):
         score += 1
     if score >= 2:
         return "article"
-    return "listing" if links >= 5 or types & LISTING_TYPES or path in ("", "/") else "page"
+    listing_like = links >= 5 or types & LISTING_TYPES or path in ("", "/") or _teasers(page) >= 3
+    return "listing" if listing_like else "page"
 
 
 _BYLINE = re.compile(r"^(?:(?:tin|bài|ảnh|video)(?:\s*,\s*(?:tin|bài|ảnh|video))*\s*:\s*)?"
@@ -176,15 +215,17 @@ _BYLINE = re.compile(r"^(?:(?:tin|bài|ảnh|video)(?:\s*,\s*(?:tin|bài|ảnh|v
 
 
 def _split_byline(paras: list[str]) -> tuple[list[str], str | None]:
-    """A last paragraph like 'Lê Phương' or 'Tin, ảnh: P.Y' is the by-line, not text."""
-    if len(paras) >= 2:
-        last = paras[-1]
-        words = last.split()
-        if len(last) <= 40 and len(words) <= 6 and not last.endswith((".", "!", "?", ":")) or last.endswith("."):
-            if len(last) <= 40 and _BYLINE.match(last) and all(w[:1].isupper() for w in words
-                                                               if w[:1].isalpha() and ":" not in last):
-                name = last.split(":", 1)[-1].strip()
-                return paras[:-1], name
+    """A last paragraph like 'Lê Phương' or 'Tin, ảnh: P.Y' is the by-line, not text.
+    Source credits ('Theo Cổng TTĐT tỉnh', 'Nguồn: ...') stay in the text: they mark reposts."""
+    if len(paras) < 2:
+        return paras, None
+    last = paras[-1].rstrip(".").strip()
+    words = last.split()
+    if not last or len(last) > 40 or len(words) > 6 or last.lower().startswith(("theo ", "nguồn")):
+        return paras, None
+    name = last.split(":", 1)[-1].strip()
+    if _BYLINE.match(last) and all(w[:1].isupper() for w in name.split() if w[:1].isalpha()):
+        return paras[:-1], name
     return paras, None
 
 

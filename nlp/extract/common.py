@@ -50,7 +50,7 @@ def attachments(root: etree._Element, base: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def strip_site_suffix(title: str, site_names: list[str]) -> str:
+def strip_site_suffix(title: str) -> str:
     """'Headline - Section - Portal' -> 'Headline' (separators -, |, –, :: )."""
     parts = re.split(r"\s+[|\-–—:]{1,2}\s+", title)
     if len(parts) > 1:

@@ -28,9 +28,3 @@ class ParseError(ExtractError):
     """The markup could not be parsed at all."""
 
     kind = "parse-error"
-
-
-class DecodeError(ExtractError):
-    """No decoding of the bytes reads as text."""
-
-    kind = "decode-error"

@@ -48,7 +48,7 @@ def extract(page: Page) -> Draft:
         if not title:
             hs = [h for tag in ("h1", "h2", "h3") for h in root.iter(tag)]
             title = squash(hs[0].text_content()) if hs else ""
-        d.title = title or strip_site_suffix(page.title_tag, [])
+        d.title = title or strip_site_suffix(page.title_tag)
         bodies = find_all_class(root, _BODY)
         body = max(bodies, key=lambda el: len(el.text_content())) if bodies else root
 
@@ -68,7 +68,7 @@ def extract(page: Page) -> Draft:
         return d
     if len(abstracts) >= 2 or len(titles) >= 3:
         d.kind = "listing"
-        d.title = strip_site_suffix(page.title_tag, [])
+        d.title = strip_site_suffix(page.title_tag)
         return d
     # a static journal page (introduction, contact, organisation chart): not news
     bodies = find_all_class(doc, _BODY)
@@ -76,11 +76,11 @@ def extract(page: Page) -> Draft:
         body = max(bodies, key=lambda el: len(el.text_content()))
         d.paragraphs = paragraphs(body)
         d.attachments = attachments(body, page.url)
-        d.title = strip_site_suffix(page.title_tag, [])
+        d.title = strip_site_suffix(page.title_tag)
         m = _POSTED.search(squash(body.text_content()))
         d.date_text = [m.group(0)] if m else []
         d.kind = None if m else "page"
         return d
     d.kind = "listing" if len(titles) else "page"
-    d.title = strip_site_suffix(page.title_tag, [])
+    d.title = strip_site_suffix(page.title_tag)
     return d

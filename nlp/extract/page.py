@@ -20,7 +20,7 @@ from nlp.extract.errors import ParseError
 from nlp.urls import canonical_url
 
 ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-                 "report", "govermentarticle"}
+                 "report"}
 LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage"}
 DATE_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued",
              "dc.date", "date", "og:published_time", "article:published", "sailthru.date")

@@ -57,3 +57,11 @@ def test_loose_band_needs_shingle_overlap() -> None:
     assert hamming(simhash(STORY), simhash(edited)) <= LOOSE_DUP_BITS
     assert jaccard(STORY, edited) >= MIN_JACCARD
     assert jaccard(STORY, OTHER) < 0.05
+
+
+def test_trailing_byline_becomes_author_but_source_credit_stays() -> None:
+    from nlp.extract import _split_byline
+    assert _split_byline(["Nội dung.", "Tin, ảnh: P.Y"]) == (["Nội dung."], "P.Y")
+    assert _split_byline(["Nội dung.", "Lê Phương"]) == (["Nội dung."], "Lê Phương")
+    assert _split_byline(["Nội dung.", "Theo Cổng TTĐT tỉnh"])[1] is None
+    assert _split_byline(["Nội dung.", "Ảnh minh họa"])[1] is None

@@ -118,3 +118,33 @@ def test_fault_pages_extract_readable_articles(make, flag) -> None:
     res = extract_page(make(html), "https://xa.example.gov.vn/tin/1.html")
     assert res.title == "Hội nghị triển khai nghị quyết"
     assert TEXT in res.text and flag in res.quality_flags and res.lang == "vi"
+
+
+def test_tcvn3_font_text_saved_as_utf8_is_converted() -> None:
+    """Old portals typed TCVN3 with a .VnTime font: the HTML (even UTF-8) shows Latin-1 glyphs."""
+    plain = TEXT.replace("Ủ", "U").replace("Đ", "D").lower()
+    html = page(plain).replace("Tin tức", "tin tức").replace("Hội nghị triển khai", "hội nghị triển khai")
+    glyphs = to_tcvn3(html).decode("latin-1")
+    d = decode_body(glyphs.encode("utf-8"))
+    assert plain in d.text and "legacy-encoding:tcvn3" in d.flags
+    res = extract_page(glyphs.encode("utf-8"), "https://xa.example.gov.vn/tin/2.html")
+    assert plain in res.text and "legacy-encoding:tcvn3" in res.quality_flags
+
+
+def test_vni_font_text_saved_as_utf8_is_converted() -> None:
+    glyphs = to_vni(page(TEXT)).decode("cp1252")
+    d = decode_body(glyphs.encode("utf-8"))
+    assert TEXT in d.text and "legacy-encoding:vni" in d.flags
+
+
+def test_mixed_page_unicode_template_with_legacy_body_is_repaired_per_run() -> None:
+    """A Unicode portal template around a body pasted from a TCVN3 document (and one mojibake line)."""
+    plain = TEXT.replace("Ủ", "U").replace("Đ", "D").lower()
+    body = to_tcvn3(plain).decode("latin-1")
+    moji = TEXT.encode("utf-8").decode("latin-1")
+    html = page(body).replace("</body>", f"<p>{moji}</p></body>")
+    d = decode_body(html.encode("utf-8"))
+    assert "Hội nghị triển khai nghị quyết" in d.text and "Tin tức" in d.text
+    assert plain in d.text and TEXT in d.text
+    assert {"legacy-encoding:tcvn3", "mojibake-repaired", "mixed-encoding"} <= set(d.flags)
+    assert "garbled-text" not in d.flags

@@ -52,3 +52,15 @@ def test_relative_hours_never_in_future() -> None:
     for h in range(0, 48):
         got = parse_with_time(f"{h} giờ trước", f)
         assert got is not None and got[0] == f - timedelta(hours=h) and got[0] <= f
+
+
+def test_short_teaser_list_without_family_markup_is_a_listing() -> None:
+    items = "".join(
+        f"<div class='item'><h3><a href='/tin/{i}.html'>Tin số {i}: hội nghị triển khai công tác tuyên truyền</a></h3>"
+        f"<p>Sáng ngày {10 + i}/6, hội nghị đã đánh giá kết quả công tác tuyên truyền của các cơ quan, đơn vị trong "
+        f"sáu tháng đầu năm và đề ra nhiệm vụ trọng tâm cho thời gian tới.</p><span>{10 + i}/06/2021 08:00</span></div>"
+        for i in range(3))
+    html = f"<html><head><meta charset='utf-8'><title>Tin tức</title></head><body><h1>Tin tức</h1>{items}" \
+           "<a href='http://bad:port/x'>x</a></body></html>"
+    res = extract_page(html, "https://xa.example.gov.vn/tin-tuc/")
+    assert not res.is_article and res.kind == "listing"

@@ -102,7 +102,7 @@ def test_extract_articles_reposts_not_articles_and_errors(db) -> None:
     assert rows[ORIGINAL][4].isoformat().startswith("2021-06-17T08:30:00")
     assert rows[ORIGINAL][6] > 50 and rows[ORIGINAL][8] == "vi"
     err = con.execute("SELECT run_id, stage, unit_id, url, kind FROM run_errors").fetchall()
-    assert err == [(7, "extract", "xa", "https://xa.example.gov.vn/broken", "error")]
+    assert err == [(7, "extract", "xa", "https://xa.example.gov.vn/broken", "zlib.error")]
     msg = con.execute("SELECT extract_error FROM pages WHERE url = 'https://xa.example.gov.vn/broken'").fetchall()[0][0]
     assert "decompress" in msg.lower() or "zlib" in msg.lower() or "error" in msg.lower()
 
