@@ -1,0 +1,106 @@
+"""Training examples: what the repo holds (plan text, own examples, DANeS) and labelled JSONL files."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from registry import Plan
+from registry.errors import ValidationError
+
+NONE_LABELS = {"none", ""}
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    title: str
+    text: str
+    themes: tuple[str, ...]
+    source: str
+
+
+def plan_examples(plan: Plan) -> list[Example]:
+    """One example per theme from the plan itself: title as headline, description and seed terms as body."""
+    out = []
+    for t in plan.themes:
+        body = t.description + "\n" + ". ".join(t.seed_terms) + "."
+        out.append(Example(f"plan-{plan.plan_id}-{t.theme_id}", t.title, body, (t.theme_id,), "plan"))
+    return out
+
+
+def _packaged(name: str, source: str, known: set[str]) -> list[Example]:
+    raw = json.loads(resources.files("nlp.themes").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+    out = []
+    for r in raw:
+        themes = tuple(t for t in r["themes"] if t in known)  # another plan's themes simply drop out
+        out.append(Example(r["id"], r["title"], r["text"], themes, source))
+    return out
+
+
+def repo_examples(plan: Plan) -> list[Example]:
+    """Everything the repository may hold, in a fixed order (the default model is reproducible).
+
+    danes_weak.json is weak supervision: DANeS records whose human topic is "Covid-19" count as
+    covid-prevention, those whose topics are all plainly outside the plan (sport, entertainment,
+    technology, games, films, real estate, stocks, gossip, travel, science, traffic) as none.
+    """
+    known = set(plan.theme_ids)
+    ex = (plan_examples(plan) + _packaged("own_examples.json", "own", known)
+          + _packaged("danes_weak.json", "danes-weak", known) + _packaged("danes_annotated.json", "danes", known))
+    by_id: dict[str, Example] = {}
+    for e in ex:  # a record both weakly and plan-labelled keeps its plan label (the later one)
+        by_id.pop(e.id, None)
+        by_id[e.id] = e
+    return list(by_id.values())
+
+
+def load_labels_jsonl(path: str | Path, plan: Plan, source: str = "labels") -> list[Example]:
+    """Lines {id, title, text, themes}; 'none' or [] = no theme. Validated whole: any bad line raises."""
+    path = Path(path)
+    known = set(plan.theme_ids)
+    problems: list[tuple[str, str, str]] = []
+    out: list[Example] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValidationError(str(path), [("(file)", "(file)", str(e))]) from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"line {n}"
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append((where, "(json)", str(e)))
+            continue
+        if not isinstance(r, dict):
+            problems.append((where, "(json)", "not an object"))
+            continue
+        rid = r.get("id")
+        if not isinstance(rid, str) or not rid:
+            problems.append((where, "id", "missing or not a string"))
+            continue
+        if rid in seen:
+            problems.append((where, "id", f"duplicate id {rid!r}"))
+        seen.add(rid)
+        for fld in ("title", "text"):
+            if not isinstance(r.get(fld, ""), str) and r.get(fld) is not None:
+                problems.append((where, fld, "not a string"))
+        themes = r.get("themes")
+        if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+            problems.append((where, "themes", "missing or not a list of theme ids"))
+            continue
+        bad = [t for t in themes if t not in known and t not in NONE_LABELS]
+        if bad:
+            problems.append((where, "themes", f"unknown theme id(s) {', '.join(bad)} (plan {plan.plan_id})"))
+            continue
+        ts = tuple(sorted({t for t in themes if t in known}))
+        out.append(Example(rid, unicodedata.normalize("NFC", r.get("title") or ""),
+                           unicodedata.normalize("NFC", r.get("text") or ""), ts, source))
+    if problems:
+        raise ValidationError(str(path), problems)
+    return out

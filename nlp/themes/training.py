@@ -1,0 +1,76 @@
+"""Train a theme model from examples; the model version is a hash of the training data and parameters."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from nlp.themes.data import Example
+from nlp.themes.features import Doc
+from nlp.themes.model import DEFAULT_PARAMS, ThemeModel
+from nlp.tokenize import tokenize_articles, tokenizer_version
+from registry import Plan
+
+CODE_VERSION = "themes-lr-v1"  # bump when features or model code change what a fit produces
+SYNTHETIC = {"plan", "own"}  # example sources not used to tune thresholds
+
+
+def seeds_of(plan: Plan) -> dict[str, list[str]]:
+    return {t.theme_id: list(t.seed_terms) for t in plan.themes}
+
+
+def label_matrix(examples: Sequence[Example], theme_ids: Sequence[str]) -> np.ndarray:
+    return np.array([[1 if t in e.themes else 0 for t in theme_ids] for e in examples], dtype=np.int8).reshape(
+        len(examples), len(theme_ids))
+
+
+def dedupe(examples: Sequence[Example]) -> list[Example]:
+    """Later sources win for the same id (an analyst's label overrides a packaged one)."""
+    by_id: dict[str, Example] = {}
+    for e in examples:
+        by_id.pop(e.id, None)
+        by_id[e.id] = e
+    return list(by_id.values())
+
+
+def model_version(examples: Sequence[Example], plan: Plan, params: dict) -> str:
+    """Hash of everything a fit depends on: examples, themes and seeds, params, code and tokenizer."""
+    h = hashlib.sha256()
+    h.update(json.dumps([CODE_VERSION, tokenizer_version(), params, plan.theme_ids, seeds_of(plan)],
+                        sort_keys=True, ensure_ascii=False).encode())
+    for e in sorted(examples, key=lambda e: e.id):
+        h.update(json.dumps([e.id, e.title, e.text, sorted(e.themes)], ensure_ascii=False).encode())
+    return "th-" + h.hexdigest()[:12]
+
+
+def tokenize_examples(examples: Sequence[Example], processes: int | None = None) -> list[Doc]:
+    return [Doc(a, b) for a, b in tokenize_articles([(e.title, e.text) for e in examples], processes=processes)]
+
+
+def train(examples: Sequence[Example], plan: Plan, docs: Sequence[Doc | None] | None = None,
+          params: dict | None = None, processes: int | None = None) -> ThemeModel:
+    """Fit a model on examples; docs (e.g. stored tokens from the warehouse) are tokenized here when None."""
+    params = dict(DEFAULT_PARAMS, **(params or {}))
+    examples = list(examples)
+    if docs is None:
+        docs = [None] * len(examples)
+    todo = [i for i, d in enumerate(docs) if d is None]
+    docs = list(docs)
+    for i, d in zip(todo, tokenize_examples([examples[i] for i in todo], processes), strict=True):
+        docs[i] = d
+    Y = label_matrix(examples, plan.theme_ids)
+    m = ThemeModel(plan.theme_ids, seeds_of(plan), params)
+    m.fit(list(docs), Y, tune_mask=np.array([e.source not in SYNTHETIC for e in examples], dtype=bool))
+    m.version = model_version(examples, plan, params)
+    m.training = {
+        "plan_id": plan.plan_id, "code": CODE_VERSION, "tokenizer": tokenizer_version(),
+        "examples": len(examples), "by_source": dict(Counter(e.source for e in examples)),
+        "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(plan.theme_ids)},
+        "none": int((Y.sum(axis=1) == 0).sum()), "trained_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "thresholds": m.thresholds,
+    }
+    return m

@@ -1,0 +1,162 @@
+"""`chuyenmuc tag`: tokenize new articles once, score them with the theme model, store scores and tags.
+
+Every step works in batches inside BEGIN/COMMIT, so a kill loses at most one batch, and every write
+is keyed (article_tokens by article, scores by article+theme+model version, tags by article+theme),
+so a rerun continues where the last one stopped and never duplicates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from nlp.themes.data import repo_examples
+from nlp.themes.features import Doc
+from nlp.themes.model import ThemeModel
+from nlp.themes.training import train
+from nlp.tokenize import tokenize_articles, tokenizer_version
+from registry import Plan
+from warehouse.batch import write_rows
+
+Progress = Callable[[str, int], None]
+
+
+def ensure_model(path: str | Path, plan: Plan, processes: int | None = None) -> ThemeModel:
+    """The model at `path`; when the file is missing, the default model is trained from the repo's data."""
+    path = Path(path)
+    if path.is_file():
+        return ThemeModel.load(path)
+    m = train(repo_examples(plan), plan, processes=processes)
+    m.save(path)
+    return m
+
+
+def register_model(con: duckdb.DuckDBPyConnection, model: ThemeModel, path: str | Path) -> None:
+    """One row per model version in `models` (created once; the path is refreshed)."""
+    row = dict(model_version=model.version, created_at=dt.datetime.now().replace(microsecond=0),
+               path=str(path), training=json.dumps(model.training, ensure_ascii=False),
+               metrics=json.dumps(model.metrics, ensure_ascii=False))
+    con.execute("BEGIN")
+    write_rows(con, "models", [row], mode="replace")
+    con.execute("COMMIT")
+
+
+def tokenize_missing(con: duckdb.DuckDBPyConnection, batch_size: int = 500, processes: int | None = None,
+                     progress: Progress | None = None) -> int:
+    """Store tokens for every article that has none yet; returns how many were tokenized."""
+    done = 0
+    version = tokenizer_version()
+    while True:
+        rows = con.execute(
+            "SELECT a.article_id, a.title, a.text FROM articles a "
+            "WHERE NOT EXISTS (SELECT 1 FROM article_tokens t WHERE t.article_id = a.article_id) "
+            "ORDER BY a.article_id LIMIT ?", [batch_size]).fetchall()
+        if not rows:
+            return done
+        toks = tokenize_articles([(r[1], r[2]) for r in rows], processes=processes)
+        now = dt.datetime.now().replace(microsecond=0)
+        out = [dict(article_id=r[0], title_tokens=tt, text_tokens=xt, tokenizer_version=version, created_at=now)
+               for r, (tt, xt) in zip(rows, toks, strict=True)]
+        con.execute("BEGIN")
+        write_rows(con, "article_tokens", out, mode="replace")
+        con.execute("COMMIT")
+        done += len(rows)
+        if progress:
+            progress("tokenize", len(rows))
+
+
+def _labels_for(con: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, list[str]]:
+    rows = con.execute("SELECT article_id, themes FROM labels WHERE article_id IN (SELECT unnest(?))",
+                       [ids]).fetchall()
+    return {r[0]: list(r[1]) for r in rows}
+
+
+def score_batch(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tuple]) -> tuple[int, int]:
+    """Score (article_id, title_tokens, text_tokens) rows and replace those articles' tags, in one transaction.
+
+    An analyst's label, when present, decides the article's tags (source 'label'); the model's score is
+    still stored beside it. Returns (articles tagged with at least one theme, tags written).
+    """
+    ids = [int(r[0]) for r in rows]
+    probs = model.predict_proba([Doc(r[1] or "", r[2] or "") for r in rows])
+    assigned = model.assign(probs)
+    labels = _labels_for(con, ids)
+    now = dt.datetime.now().replace(microsecond=0)
+    scores, tags = [], []
+    for i, aid in enumerate(ids):
+        for j, t in enumerate(model.theme_ids):
+            scores.append(dict(article_id=aid, theme_id=t, score=float(probs[i, j]), model_version=model.version))
+        if aid in labels:
+            chosen, source = [t for t in labels[aid] if t in model.theme_ids], "label"
+        else:
+            chosen, source = assigned[i], "model"
+        for t in chosen:
+            j = model.theme_ids.index(t)
+            tags.append(dict(article_id=aid, theme_id=t, score=float(probs[i, j]), model_version=model.version,
+                             source=source, tagged_at=now))
+    con.execute("BEGIN")
+    try:
+        write_rows(con, "article_theme_scores", scores, mode="replace")
+        con.execute("DELETE FROM article_themes WHERE article_id IN (SELECT unnest(?))", [ids])
+        write_rows(con, "article_themes", tags)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len({t["article_id"] for t in tags}), len(tags)
+
+
+def run_tag(con: duckdb.DuckDBPyConnection, model_path: str | Path, all: bool = False, batch_size: int = 500,
+            processes: int | None = None, progress: Progress | None = None, run_id: int | None = None,
+            plan: Plan | None = None) -> dict:
+    """Tokenize untokenized articles, then score untagged articles (all with all=True) and store tags.
+
+    "Untagged" means: no scores yet from this model version. `plan` is needed only when the model file
+    is missing and must be trained (default: the configured plan). Returns counts.
+    """
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        if plan is None:
+            from registry import load_plan
+            from registry.config import load_config
+            plan = load_plan(load_config().path("plan"))
+    model = ensure_model(model_path, plan) if plan is not None else ThemeModel.load(model_path)
+    register_model(con, model, model_path)
+    tokenized = tokenize_missing(con, batch_size, processes, progress)
+    scored = tagged_articles = tags = 0
+    last = None
+    while True:
+        if all:
+            rows = con.execute(
+                "SELECT t.article_id, t.title_tokens, t.text_tokens FROM article_tokens t "
+                "JOIN articles a USING (article_id) WHERE (? IS NULL OR t.article_id > ?) "
+                "ORDER BY t.article_id LIMIT ?", [last, last, batch_size]).fetchall()
+        else:
+            rows = con.execute(
+                "SELECT t.article_id, t.title_tokens, t.text_tokens FROM article_tokens t "
+                "JOIN articles a USING (article_id) WHERE NOT EXISTS (SELECT 1 FROM article_theme_scores s "
+                "WHERE s.article_id = t.article_id AND s.model_version = ?) ORDER BY t.article_id LIMIT ?",
+                [model.version, batch_size]).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        n_art, n_tags = score_batch(con, model, rows)
+        scored += len(rows)
+        tagged_articles += n_art
+        tags += n_tags
+        if progress:
+            progress("score", len(rows))
+    return {"model_version": model.version, "tokenized": tokenized, "scored": scored,
+            "tagged_articles": tagged_articles, "tags": tags, "run_id": run_id}
+
+
+def theme_margin(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How close each row is to flipping a decision: min over themes of |logit(p) - logit(threshold)|."""
+    eps = 1e-6
+    p = np.clip(probs, eps, 1 - eps)
+    t = np.clip(thresholds, eps, 1 - eps)
+    return np.min(np.abs(np.log(p / (1 - p)) - np.log(t / (1 - t))), axis=1)

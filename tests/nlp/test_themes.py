@@ -1,0 +1,130 @@
+"""The theme model on the repo's own data: training, predict CLI round trip, explain, sanity CV."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nlp.themes.data import load_labels_jsonl, repo_examples
+from nlp.themes.evaluation import cross_validate
+from nlp.themes.explain import explain
+from nlp.themes.features import Doc, plain
+from nlp.themes.model import ThemeModel, best_threshold
+from nlp.themes.training import model_version, tokenize_examples, train
+from nlp.tokenize import tokenize_article
+from registry import load_plan
+from registry.errors import ValidationError
+from tests.conftest import PLAN
+
+COVID = {"id": "a1", "title": "Đắk Lắk ghi nhận thêm 30 ca mắc COVID-19",
+         "text": "Sở Y tế cho biết các ca mắc mới đều ở khu cách ly; tỉnh đẩy nhanh tiêm vắc xin và giãn cách xã hội."}
+ELECTION = {"id": "a2", "title": "Cử tri huyện Krông Pắc đi bầu cử",
+            "text": "Các tổ bầu cử mở cửa từ 7 giờ, cử tri bỏ phiếu bầu đại biểu Quốc hội khóa XV và HĐND nhiệm kỳ 2021-2026."}
+SPORT = {"id": "a3", "title": "Giải quần vợt các câu lạc bộ mở rộng",
+         "text": "Hơn 100 vận động viên tranh tài ở nội dung đơn nam, đôi nam nữ tại sân vận động tỉnh."}
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(PLAN)
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory, plan):
+    m = train(repo_examples(plan), plan)
+    return m.save(tmp_path_factory.mktemp("m") / "themes.joblib")
+
+
+def test_repo_examples_cover_every_theme(plan):
+    ex = repo_examples(plan)
+    for t in plan.theme_ids:
+        assert sum(t in e.themes for e in ex) >= 5, t
+    assert sum(not e.themes for e in ex) >= 20
+    assert not any(e.id.startswith(("D-", "T-", "A-")) for e in ex)  # never third-party texts in the repo
+
+
+def test_model_version_tracks_data_and_params(plan):
+    ex = repo_examples(plan)[:30]
+    v = model_version(ex, plan, {"C": 1})
+    assert v == model_version(list(reversed(ex)), plan, {"C": 1})
+    assert v != model_version(ex[:-1], plan, {"C": 1})
+    assert v != model_version(ex, plan, {"C": 2})
+
+
+def test_trained_model_reproducible_and_thresholds(model_file, plan):
+    m = ThemeModel.load(model_file)
+    assert m.theme_ids == plan.theme_ids
+    assert set(m.thresholds) == set(plan.theme_ids)
+    assert all(0.0 < t < 1.0 for t in m.thresholds.values())
+    assert m.version == model_version(repo_examples(plan), plan, m.params)
+
+
+def test_best_threshold_picks_separating_value():
+    p = np.array([0.1, 0.2, 0.3, 0.35, 0.6, 0.7, 0.8, 0.9])
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 1])
+    t = best_threshold(p, y, [0.2, 0.3, 0.33, 0.5, 0.7], 0.5, 0.2, 3)
+    assert t == 0.33
+    assert best_threshold(p, np.array([0, 0, 0, 0, 0, 0, 0, 1]), [0.2, 0.3], 0.5, 0.2, 3) == 0.5  # too few positives
+
+
+def test_predict_cli_round_trip(model_file, plan, cli, tmp_path):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (COVID, ELECTION, SPORT)), encoding="utf-8")
+    r = cli("themes", "predict", "--in", str(inp), "--out", str(out), "--model", str(model_file))
+    assert r.code == 0, r.err
+    got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [g["id"] for g in got] == ["a1", "a2", "a3"]
+    m = ThemeModel.load(model_file)
+    for g in got:
+        assert set(g["scores"]) == set(plan.theme_ids)
+        assert g["themes"] == [t for t in plan.theme_ids if g["scores"][t] >= m.thresholds[t] - 1e-4]
+    assert "covid-prevention" in got[0]["themes"]
+    assert "elections-2021" in got[1]["themes"]
+    assert got[2]["themes"] == []
+
+
+def test_predict_rejects_bad_jsonl(model_file, cli, tmp_path):
+    inp = tmp_path / "bad.jsonl"
+    inp.write_text('{"id": "x", "title": "a"}\n{not json\n', encoding="utf-8")
+    r = cli("themes", "predict", "--in", str(inp), "--out", str(tmp_path / "o.jsonl"), "--model", str(model_file))
+    assert r.code == 2 and "line 2" in r.err
+
+
+def test_explain_terms_occur_in_article(model_file):
+    m = ThemeModel.load(model_file)
+    doc = Doc(*tokenize_article(COVID["title"], COVID["text"]))
+    exps = explain(m, doc, top=10)
+    top = exps[0]
+    assert top.theme_id == "covid-prevention" and top.assigned and top.terms
+    article = plain(doc.title_tokens + " " + doc.text_tokens)
+    vocab = set((doc.title_tokens + " " + doc.text_tokens).lower().replace("_", " ").split())
+    for e in exps:
+        for term, push in e.terms:
+            assert push > 0
+            if term.startswith("[seed] "):
+                for s in term[7:].split(", "):
+                    assert f" {s} " in article, s
+            else:  # a word or a two-word phrase (stopwords between them are skipped): every word occurs
+                assert all(w in vocab for w in term.split()), term
+
+
+def test_labels_jsonl_validated_whole(plan, tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"id": "1", "title": "t", "text": "x", "themes": ["none"]}\n'
+                 '{"id": "2", "title": "t", "text": "x", "themes": ["nope"]}\n'
+                 '{"id": "1", "title": "t", "text": "x", "themes": []}\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as e:
+        load_labels_jsonl(f, plan)
+    msg = str(e.value)
+    assert "line 2" in msg and "nope" in msg and "line 3" in msg and "duplicate" in msg
+
+
+def test_sanity_cv_on_repo_data_beats_keywords(plan):
+    """Fast check without ../shared/data: 3-fold CV on the repo's DANeS + own examples."""
+    ex = [e for e in repo_examples(plan) if e.source != "plan"]
+    docs = tokenize_examples(ex)
+    res = cross_validate(ex, docs, plan, folds=3, base=[], base_docs=[])
+    m, k = res["model"]["all"], res["keywords"]["all"]
+    assert m["micro_f1"] > k["micro_f1"]
+    assert m["micro_f1"] >= 0.6
