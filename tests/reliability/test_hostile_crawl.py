@@ -434,3 +434,25 @@ def test_good_links_beside_bad_ones_still_crawled(outcome: Outcome, unit: str) -
 def test_bad_charset_pages_are_stored(outcome: Outcome) -> None:
     stored = {url for u, url, _ in outcome.pages if u == "bad-charset"}
     assert len(stored) == 3, stored
+
+
+def test_extraction_of_the_hostile_pages(outcome: Outcome, tmp_path: Path) -> None:
+    """`chuyenmuc extract` over everything the hostile crawl stored: every page gets a status, no
+    traceback, and no extracted text holds the XXE secret or an expanded entity."""
+    import shutil
+
+    from tests.conftest import run_cli
+    from warehouse.db import connect
+    db = tmp_path / "x.duckdb"
+    shutil.copy(outcome.db, db)
+    r = run_cli("extract", "--db", str(db), timeout=300)
+    assert r.code in (0, 3), (r.code, r.err[-2000:])
+    assert "Traceback" not in r.err
+    con = connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM pages WHERE extract_status IS NULL").fetchone()[0] == 0
+        n = con.execute("SELECT count(*) FROM articles WHERE text LIKE ? OR title LIKE ? OR text LIKE '%lollollol%'",
+                        [f"%{SECRET}%", f"%{SECRET}%"]).fetchone()[0]
+        assert n == 0
+    finally:
+        con.close()
