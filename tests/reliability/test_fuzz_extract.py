@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT, SHARED_DATA, run_cli
 from tests.reliability import known_bugs
+from tests.reliability.fuzz_settings import RELIABILITY
 
 pytest.importorskip("nlp.extract", reason="the extract branch is not merged")
 
@@ -41,6 +42,7 @@ fetched_times = st.one_of(st.none(), st.just(FETCHED),
                                        timezones=st.sampled_from([dt.UTC, ICT])))
 
 
+@RELIABILITY
 @given(date_text, fetched_times)
 def test_date_parser_never_raises_and_stays_in_window(text: str, fetched: dt.datetime | None) -> None:
     r = parse_vietnamese_date(text, fetched)
@@ -54,6 +56,7 @@ def test_date_parser_never_raises_and_stays_in_window(text: str, fetched: dt.dat
     assert parse_with_time(text, fetched) is not None
 
 
+@RELIABILITY
 @given(st.integers(-10**6, 10**6), st.integers(-100, 100), st.integers(-100, 100))
 def test_date_parser_numeric_garbage(y: int, m: int, d: int) -> None:
     for s in (f"{d}/{m}/{y}", f"ngày {d} tháng {m} năm {y}", f"{y}-{m}-{d}", f"{d}/{m}/{y} {m}:{d}"):
@@ -98,6 +101,7 @@ def _decode(body: bytes, headers: dict | None):
         raise
 
 
+@RELIABILITY
 @given(page_bytes(), headers_st)
 def test_decode_body_never_raises(body: bytes, headers: dict | None) -> None:
     d = _decode(body, headers)
@@ -124,6 +128,7 @@ def test_charset_with_nul_is_ignored(where: str) -> None:
     assert "Nghị quyết" in decode_body(body, headers).text
 
 
+@RELIABILITY
 @given(st.text(max_size=300))
 def test_repair_and_normalise_never_raise(text: str) -> None:
     r = repair_mojibake(text)
@@ -214,7 +219,7 @@ def _extract_typed(url: str, body: bytes, headers: dict | None = None) -> None:
 
 
 @pytest.mark.skipif(not SEEDS, reason="no seed pages")
-@settings(max_examples=int(os.environ.get("RELIABILITY_EXTRACT_EXAMPLES", "60")))
+@settings(RELIABILITY, max_examples=int(os.environ.get("RELIABILITY_EXTRACT_EXAMPLES", "60")))
 @given(mutated_page(), headers_st)
 def test_extract_page_on_mutated_pages(page: tuple[str, bytes], headers: dict | None) -> None:
     _extract_typed(page[0], page[1], headers)

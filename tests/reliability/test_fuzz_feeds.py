@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.conftest import SHARED_DATA
 from tests.reliability import hostile as H
 from tests.reliability import known_bugs
+from tests.reliability.fuzz_settings import RELIABILITY
 
 pytest.importorskip("crawlers.feeds", reason="the crawl branch is not merged")
 
@@ -71,6 +72,7 @@ def _typed(fn, *args) -> object:
         raise
 
 
+@RELIABILITY
 @given(mutated())
 def test_parse_feed_only_feed_error(body: bytes) -> None:
     r = _typed(parse_feed, body, URL)
@@ -81,6 +83,7 @@ def test_parse_feed_only_feed_error(body: bytes) -> None:
         assert problem is None or isinstance(problem, str)
 
 
+@RELIABILITY
 @given(mutated())
 def test_parse_sitemap_only_feed_error(body: bytes) -> None:
     r = _typed(parse_sitemap, body)

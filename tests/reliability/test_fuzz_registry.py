@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from registry import ValidationError, load_plan, load_units
 from tests.conftest import PLAN, UNITS, run_cli
 from tests.reliability import known_bugs
+from tests.reliability.fuzz_settings import RELIABILITY
 from tests.reliability.tomlgen import dumps
 
 PLAN_DATA = tomllib.loads(PLAN.read_text(encoding="utf-8"))
@@ -102,11 +103,13 @@ def _only_validation_error(loader, path: Path, tolerate_known: bool = True) -> N
         raise
 
 
+@RELIABILITY
 @given(mutated(PLAN_DATA))
 def test_mutated_plan_structure(doc: dict) -> None:
     _only_validation_error(load_plan, _write("plan.toml", dumps(doc).encode("utf-8")))
 
 
+@RELIABILITY
 @given(mutated(UNITS_DATA))
 def test_mutated_units_structure(doc: dict) -> None:
     _only_validation_error(load_units, _write("units.toml", dumps(doc).encode("utf-8")))
@@ -136,11 +139,13 @@ def mutated_bytes(draw: st.DrawFn, raw: bytes) -> bytes:
     return b"\n".join(lines)
 
 
+@RELIABILITY
 @given(mutated_bytes(PLAN.read_bytes()))
 def test_mutated_plan_bytes(raw: bytes) -> None:
     _only_validation_error(load_plan, _write("plan-bytes.toml", raw))
 
 
+@RELIABILITY
 @given(mutated_bytes(UNITS.read_bytes()))
 def test_mutated_units_bytes(raw: bytes) -> None:
     _only_validation_error(load_units, _write("units-bytes.toml", raw))
