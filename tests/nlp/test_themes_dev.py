@@ -36,9 +36,13 @@ def test_dev_cv_beats_keyword_baseline(dev_cv):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="issue 6 bar not reached yet: measured micro-F1 0.82, macro-F1 0.68")
-def test_dev_cv_meets_the_bar(dev_cv):
-    """The issue's bar: micro-F1 >= 0.85 and macro-F1 >= 0.70 over themes with >= 8 examples."""
-    m = dev_cv["model"]["frequent"]
-    assert m["micro_f1"] >= 0.85, dev_cv["model"]["per_theme"]
-    assert m["macro_f1"] >= 0.70, dev_cv["model"]["per_theme"]
+def test_dev_cv_macro_bar(dev_cv):
+    """The issue's bar, macro part: macro-F1 >= 0.70 over themes with >= 8 examples."""
+    assert dev_cv["model"]["frequent"]["macro_f1"] >= 0.70, dev_cv["model"]["per_theme"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="issue 6 bar not reached yet: measured micro-F1 0.836 (bar 0.85)")
+def test_dev_cv_micro_bar(dev_cv):
+    """The issue's bar, micro part: micro-F1 >= 0.85 over themes with >= 8 examples."""
+    assert dev_cv["model"]["frequent"]["micro_f1"] >= 0.85, dev_cv["model"]["per_theme"]
