@@ -28,7 +28,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> tuple[
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    d = feedparser.parse(body, response_headers=headers)
+    try:
+        d = feedparser.parse(body, response_headers=headers)
+    except (ValueError, LookupError, UnicodeError) as e:  # e.g. a NUL or junk in the XML encoding declaration
+        raise FeedError(f"not a feed: {type(e).__name__}: {e}") from None
     bad = d.bozo and type(d.bozo_exception).__name__ not in _BENIGN
     problem = f"malformed feed: {type(d.bozo_exception).__name__}: {d.bozo_exception}" if bad else None
     if not d.entries:

@@ -59,8 +59,13 @@ def _abs(href: str | None, base: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
-    u = urljoin(base, href)
-    return u if urlsplit(u).scheme in ("http", "https") else None
+    try:
+        u = urljoin(base, href)
+        parts = urlsplit(u)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:  # a broken href (bad port, bad IPv6 literal) is skipped, never kills the page
+        return None
+    return u if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _sel(html: str | bytes) -> Selector:

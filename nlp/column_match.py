@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from nlp.fold import fold
 
+MAX_NAME = 300  # a menu label longer than this is not a column name; caps the regex work on hostile pages
+
 
 @lru_cache(maxsize=256)
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -25,7 +27,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 def match_column(name: str, patterns: Iterable[str]) -> str | None:
     """The first pattern the name matches, or None."""
-    folded = fold(name)
+    folded = fold(name[:MAX_NAME])
     if not folded:
         return None
     for p in patterns:

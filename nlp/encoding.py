@@ -214,7 +214,7 @@ def _codec(name: str | None) -> str | None:
         return alias[name]
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # unknown, or junk such as a NUL in the charset name
         return None
 
 

@@ -2,13 +2,31 @@
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that never change the content.
 TRACKING = {"fbclid", "gclid", "zarsrc", "zalo_source", "ref", "refer", "source", "mc_cid", "mc_eid",
             "_ga", "gidzl", "amp", "cmpid", "itm_source", "itm_medium", "itm_campaign"}
 TRACKING_PREFIXES = ("utm_",)
 INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
+UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+class InvalidUrl(ValueError):
+    """Text that cannot be a web URL (bad port, broken IPv6 literal...): say so, typed, with the text."""
+
+
+def _norm_escapes(path: str) -> str:
+    """RFC 3986 normalisation: encode what must be, decode escapes of unreserved characters, upper-case
+    the rest. Idempotent, unlike unquote+quote (which turns %2541 into %41 and then into A)."""
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")
+
+    def fix(m: re.Match[str]) -> str:
+        ch = chr(int(m.group(1), 16))
+        return ch if ch in UNRESERVED else "%" + m.group(1).upper()
+    return _ESCAPE.sub(fix, path)
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -16,22 +34,28 @@ def canonical_url(url: str, base: str | None = None) -> str:
     no tracking parameters, sorted query, no trailing slash (except the root), https and http the same.
 
     Scheme is normalised to https so an http:// and an https:// link to one page are one article.
+    Raises InvalidUrl for text that is not a usable http(s) URL.
     """
-    if base:
-        from urllib.parse import urljoin
-        url = urljoin(base, url.strip())
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        if base:
+            url = urljoin(base, url.strip())
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError as e:
+        raise InvalidUrl(f"{url[:200]!r}: {e}") from None
     for prefix in ("www.", "m."):
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix):]
-    port = parts.port
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    path = quote(unquote(parts.path or "/"), safe="/%:@!$&'()*+,;=-._~")
+    path = parts.path or "/"
     if path != "/":
         path = posixpath.normpath(path)
         if path.startswith("//"):
             path = "/" + path.lstrip("/")
+    path = _norm_escapes(path)
     for idx in INDEX_FILES:
         if path.lower().endswith("/" + idx):
             path = path[: -len(idx)]
@@ -44,8 +68,11 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 
 def same_site(url: str, domains: tuple[str, ...] | list[str]) -> bool:
-    """Whether the URL's host is one of the domains (or a www./m. alias of one)."""
-    host = (urlsplit(url).hostname or "").lower()
+    """Whether the URL's host is one of the domains (or a www./m. alias of one). Bad URLs are not."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
     for prefix in ("www.", "m."):
         if host.startswith(prefix):
             host = host[len(prefix):]

@@ -153,9 +153,11 @@ def load_plan(path: str | Path) -> Plan:
             probs.add(entry, "themes", "must be a list of theme ids")
             ptheme = []
         for tid in ptheme:
-            if tid not in seen:
+            if not isinstance(tid, str):
+                probs.add(entry, "themes", f"theme ids are strings, got {tid!r}")
+            elif tid not in seen:
                 probs.add(entry, "themes", f"unknown theme id {tid!r} (not among this plan's [[themes]])")
-        if pid and s:
+        if pid and s and all(isinstance(t, str) for t in ptheme):
             periods.append(Period(pid, ptitle, s, e, tuple(ptheme)))
     periods.sort(key=lambda p: p.starts_on)
     for a, b in zip(periods, periods[1:], strict=False):

@@ -82,7 +82,12 @@ class Registry:
 
 
 def _check_url(url: str, entry: str, fld: str, probs: Problems) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as e:
+        probs.add(entry, fld, f"not a valid URL: {url!r} ({e})")
+        return False
     if parts.scheme not in ("http", "https") or not parts.hostname:
         probs.add(entry, fld, f"not an http(s) URL: {url!r}")
         return False
@@ -136,7 +141,14 @@ def load_units(path: str | Path) -> Registry:
                     probs.add(entry, "site_verified", "missing or not true/false: say whether the URL was checked")
                     ver = False
                 sources.append(Source(uid or "", "site", site, ver))
-        for j, s in enumerate(u.get("sources", []) or []):
+        raw_sources = u.get("sources", []) or []
+        if not isinstance(raw_sources, list):
+            probs.add(entry, "sources", f"must be a list of [[units.sources]] tables, got {raw_sources!r}")
+            raw_sources = []
+        for fld in ("parent", "successor", "note"):
+            if u.get(fld) is not None and not isinstance(u.get(fld), str):
+                probs.add(entry, fld, f"must be a string, got {u.get(fld)!r}")
+        for j, s in enumerate(raw_sources):
             sentry = f"{entry} sources[{j}]"
             if not isinstance(s, dict):
                 probs.add(sentry, "(table)", "must be a table")
@@ -150,7 +162,8 @@ def load_units(path: str | Path) -> Registry:
                 probs.add(sentry, "verified", "missing or not true/false: say whether the URL was checked")
             if surl and skind and _check_url(surl, sentry, "url", probs) and isinstance(ver, bool):
                 sources.append(Source(uid or "", skind, surl, ver, str(s.get("name", ""))))
-        if uid and name and kind and vf:
+        if uid and name and kind and vf and all(u.get(f) is None or isinstance(u.get(f), str)
+                                                 for f in ("parent", "successor")):
             units.append(Unit(uid, name, short, kind, u.get("parent"), vf, vt, u.get("successor"),
                               str(u.get("note", "")), tuple(sources)))
     for u in units:

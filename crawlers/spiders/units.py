@@ -438,7 +438,8 @@ class UnitsSpider(scrapy.Spider):
             rel = L.rel_canonical(response.text, response.url)
             if rel and same_site(rel, unit.domains) and not L.suspicious_url(rel):
                 c = canonical_url(rel)
-            elif response.url != response.request.url and same_site(response.url, unit.domains):
+            elif response.meta.get("redirect_urls") and same_site(response.url, unit.domains):
+                # a moved article: store it under where it lives now (Scrapy keeps the chain in redirect_urls)
                 c = canonical_url(response.url)
         if c != response.meta["link_canonical"] and (c in self.store.known.page_urls):
             self.counts["duplicates"] += 1

@@ -20,7 +20,7 @@ from nlp.encoding import decode_body, normalise_text
 from nlp.extract import frontmatter, generic, liferay, news_cms, wordpress
 from nlp.extract.common import visible_dates
 from nlp.extract.draft import Draft
-from nlp.extract.errors import EmptyPageError, ExtractError, NotHtmlError
+from nlp.extract.errors import BadUrlError, EmptyPageError, ExtractError, NotHtmlError
 from nlp.extract.page import LISTING_TYPES, Page, squash
 from nlp.extract.result import ExtractResult
 from nlp.lang import detect_lang
@@ -58,7 +58,11 @@ def extract_page(body: bytes | str, url: str, headers: dict | None = None,
     text = decoded.text
     if frontmatter.detect_text(text):
         draft = frontmatter.extract_text(text, url)
-        return _finish(draft, None, url, canonical_url(url), fetched_at, flags)
+        try:
+            canon = canonical_url(url)
+        except ValueError as e:
+            raise BadUrlError(str(e), url) from None
+        return _finish(draft, None, url, canon, fetched_at, flags)
     page = Page(text, url, fetched_at, flags)
     page.doc  # noqa: B018 - parse now so ParseError surfaces here
     draft = None

@@ -28,3 +28,9 @@ class ParseError(ExtractError):
     """The markup could not be parsed at all."""
 
     kind = "parse-error"
+
+
+class BadUrlError(ExtractError):
+    """The page's own URL is not a usable http(s) URL (bad port, broken IPv6 literal)."""
+
+    kind = "bad-url"

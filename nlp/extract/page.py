@@ -113,11 +113,18 @@ class Page:
         href = href or self.meta.get("og:url")
         base = self.url
         if href:
-            full = urljoin(base, href)
-            # an HTTrack mirror or a relative canonical to another host: trust the fetched URL's host
-            if urlsplit(full).scheme in ("http", "https"):
-                return canonical_url(full)
-        return canonical_url(base)
+            try:
+                full = urljoin(base, href)
+                # an HTTrack mirror or a relative canonical to another host: trust the fetched URL's host
+                if urlsplit(full).scheme in ("http", "https"):
+                    return canonical_url(full)
+            except ValueError:  # a broken canonical link (InvalidUrl is a ValueError): use the fetched URL
+                pass
+        try:
+            return canonical_url(base)
+        except ValueError as e:
+            from nlp.extract.errors import BadUrlError
+            raise BadUrlError(str(e), base) from None
 
     @property
     def og_type(self) -> str:

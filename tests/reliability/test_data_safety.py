@@ -145,8 +145,23 @@ def test_db_check_after_sigkill_mid_write(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     assert run_cli("db", "init", "--db", str(db)).code == 0
     _run_and_kill(_writer(tmp_path), db, 0, 3, 0.05)
+    # the writer names its batches by unit id ("b0", "b1"...): register them, so only real damage counts
+    con = connect(db)
+    try:
+        con.execute("INSERT OR IGNORE INTO units (unit_id, name, kind, valid_from, requires_column) "
+                    "SELECT DISTINCT unit_id, unit_id, 'department', DATE '2021-01-01', false FROM pages")
+    finally:
+        con.close()
     r = run_cli("db", "check", "--db", str(db))
     assert r.code == 0, (r.out, r.err)
+    # and the check does see damage: a tag without its article
+    con = connect(db)
+    try:
+        con.execute("INSERT INTO article_themes (article_id, theme_id, score, model_version) VALUES (1, 'covid-prevention', 1, 'm')")
+    finally:
+        con.close()
+    r = run_cli("db", "check", "--db", str(db))
+    assert r.code == 1 and "tags without an article" in r.err
 
 
 def test_db_backup_is_a_consistent_copy(tmp_path: Path) -> None:
