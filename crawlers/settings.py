@@ -46,12 +46,14 @@ DEFAULT_REQUEST_HEADERS = {"Accept": "text/html,application/xhtml+xml,applicatio
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.middlewares.CachedRobotsTxtMiddleware": 100,
+    "crawlers.middlewares.SiteCutoffMiddleware": 105,
     "crawlers.middlewares.UnitScopeMiddleware": 110,
     "crawlers.middlewares.ProxyMiddleware": 740,
 }
 
 CHUYENMUC_PROXY = ""
 CHUYENMUC_PAGE_BUDGET = 1500
+CHUYENMUC_SITE_CUTOFF = 6  # consecutive transport failures after which a host is skipped for the night
 CHUYENMUC_LISTING_MAX_PAGES = 30
 CHUYENMUC_MAX_DEPTH = 5
 

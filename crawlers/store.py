@@ -136,6 +136,13 @@ class CrawlStore:
         if new_articles:
             h["last_new_article_at"] = t
 
+    def forget_validators(self, unit_id: str) -> None:
+        """Drop the ETag/Last-Modified of a unit's sources, so the next run reads them in full."""
+        for sid, h in self.known.health.items():
+            if h["unit_id"] == unit_id and (h.get("etag") or h.get("last_modified")):
+                h.update(etag=None, last_modified=None)
+                self.touched_health.add(sid)
+
     def source_failed(self, h: dict[str, Any], kind: str, message: str, status: int | None = None) -> None:
         t = now()
         fails = int(h.get("consecutive_failures") or 0) + 1

@@ -9,6 +9,7 @@ CHUYENMUC_LISTING_MAX_PAGES. Every failure ends as a source_health update or a r
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterable
@@ -129,6 +130,11 @@ class UnitsSpider(scrapy.Spider):
         return True
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
+        # a unit whose site failed at the transport level tonight may have listings read (and their
+        # validators stored) whose articles were never fetched: forget its validators so the next
+        # night re-reads its feeds and listings in full instead of getting 304s
+        for unit_id in sorted(self.__dict__.get("_transport_failed", ())):
+            self.store.forget_validators(unit_id)
         self.close_summary = self.store.close()
 
     # ---- start
@@ -203,6 +209,20 @@ class UnitsSpider(scrapy.Spider):
             return None
         if not same_site(url, unit.domains):
             return None
+        # the page budget is enforced here too, before a request exists: a page of a million links
+        # then costs one error row, not a million refused requests
+        issued = self.__dict__.setdefault("_issued", collections.Counter())
+        budget = self.settings.getint("CHUYENMUC_PAGE_BUDGET", 1500)
+        if issued[unit.unit_id] >= budget:
+            reported = self.__dict__.setdefault("_budget_reported", set())
+            if unit.unit_id not in reported:
+                reported.add(unit.unit_id)
+                self.store.error(unit.unit_id, url, "page-budget",
+                                 f"unit {unit.unit_id} reached its page budget of {budget} article requests; "
+                                 "its other links wait for the next night")
+                self.counts["errors"] += 1
+            return None
+        issued[unit.unit_id] += 1
         self.articles_seen.add(c)
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
@@ -464,6 +484,14 @@ class UnitsSpider(scrapy.Spider):
         if kind in ("timeout", "connection", "connection-refused") and self._late_retry(req):
             return
         unit_id = req.meta.get("unit_id")
+        if kind in ("site-down", "timeout", "connection", "connection-refused", "tls", "dns") and unit_id:
+            self.__dict__.setdefault("_transport_failed", set()).add(unit_id)
+        if kind == "site-down":
+            reported = self.__dict__.setdefault("_down_reported", set())
+            if unit_id in reported:
+                self.counts["skipped_site_down"] = self.counts.get("skipped_site_down", 0) + 1
+                return
+            reported.add(unit_id)
         if unit_id:
             self.per_unit[unit_id]["errors"] += 1
         sid = req.meta.get("source_id")

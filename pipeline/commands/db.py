@@ -84,8 +84,18 @@ def _backup(args: argparse.Namespace) -> int:
         con = duckdb.connect()
         try:
             quoted = str(src).replace("'", "''")
-            con.execute(f"ATTACH '{quoted}' AS src (READ_ONLY)")
-            backup(con, "src", str(dst))
+            try:
+                con.execute(f"ATTACH '{quoted}' AS src (READ_ONLY)")
+            except duckdb.IOException as e:  # another program has the file open for writing
+                print(f"chuyenmuc db backup: {src} is in use by another process; try again when it has finished "
+                      f"({str(e).splitlines()[0][:200]})", file=sys.stderr)
+                return exitcodes.LOCKED
+            try:
+                backup(con, "src", str(dst))
+            except duckdb.Error as e:
+                dst.unlink(missing_ok=True)
+                print(f"chuyenmuc db backup: copying {src} to {dst} failed: {str(e).splitlines()[0]}", file=sys.stderr)
+                return exitcodes.FAILED
         finally:
             con.close()
     finally:
