@@ -121,7 +121,6 @@ FEED_ENC_BUG = ("crawl: crawlers/feeds.py parse_feed() lets feedparser's Unicode
                 "catches only FeedError, so the callback dies: no feed-parse row, health not updated")
 
 
-@pytest.mark.xfail(strict=False, reason=FEED_ENC_BUG)
 @pytest.mark.parametrize("enc", [b"\xff\xfeutf-8", b"\x00utf-8"])
 def test_feed_with_bad_encoding_declaration_is_typed(enc: bytes) -> None:
     body = SEEDS[0].replace(b'encoding="utf-8"', b'encoding="' + enc + b'"')

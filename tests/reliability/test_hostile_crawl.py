@@ -297,7 +297,7 @@ FEED_ENC_BUG = ("crawl: crawlers/feeds.py parse_feed() lets feedparser's Unicode
 
 def _xfail_for(unit: str) -> list:
     if unit == "feed-bad-encoding":
-        return [pytest.mark.xfail(strict=False, reason=FEED_ENC_BUG)]
+        return []  # fixed: a junk encoding declaration is a FeedError
     return []
 
 
@@ -341,7 +341,6 @@ MOVED_BUG = ("crawl: crawlers/spiders/units.py parse_article: `response.url != r
              "under the OLD link's URL; when the new URL is linked too the article is stored twice")
 
 
-@pytest.mark.xfail(strict=False, reason=MOVED_BUG)
 def test_moved_article_is_stored_once_under_its_final_url(outcome: Outcome) -> None:
     stored = {url for u, url, _ in outcome.pages if u == "redirect-onsite"}
     assert "https://redirect-onsite.hostile.test/tin-moi/bai-cu-5-1000.html" not in stored, sorted(stored)
@@ -366,7 +365,6 @@ BUDGET_BUG = ("crawl: the page budget is enforced in UnitScopeMiddleware after t
               "240 s. A 50,000-URL sitemap is normal. Count in the spider and log one row per unit.")
 
 
-@pytest.mark.xfail(strict=False, reason=BUDGET_BUG)
 def test_link_flood_logs_one_budget_row(outcome: Outcome) -> None:
     rows = [e for e in outcome.errors if e[0] == "many-links-under-maxsize" and e[2] == "page-budget"]
     assert len(rows) <= 10, f"{len(rows)} page-budget rows for one page of {MANY_LINKS} links"
@@ -417,8 +415,8 @@ BAD_HREF_BUG = ("crawlers/links.py _abs(): urljoin raises ValueError on href 'ht
 
 @pytest.mark.parametrize("unit", [
     "invalid-utf8", "links-offsite", "gzip-bomb-article", "gzip-bomb-robots", "drip-robots",
-    pytest.param("bad-href-ipv6", marks=pytest.mark.xfail(strict=False, reason=BAD_HREF_BUG)),
-    pytest.param("bad-href-port", marks=pytest.mark.xfail(strict=False, reason=BAD_HREF_BUG)),
+    "bad-href-ipv6",
+    "bad-href-port",
 ])
 def test_good_links_beside_bad_ones_still_crawled(outcome: Outcome, unit: str) -> None:
     """A page with broken or hostile links (invalid UTF-8, offsite, a bomb) still yields its good articles."""
