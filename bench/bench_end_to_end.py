@@ -62,9 +62,12 @@ def main() -> None:
         print(p2.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"night 2 failed with {p2.returncode}")
     con = duckdb.connect(str(db), read_only=True)
-    counts = json.loads(con.execute("SELECT counts FROM crawl_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0])
-    n_articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    n_pages = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    first = con.execute("SELECT min(run_id) FROM crawl_runs").fetchone()[0]
+    counts = json.loads(con.execute("SELECT counts FROM crawl_runs WHERE run_id = ?", [first]).fetchone()[0])
+    n_articles = con.execute("SELECT count(*) FROM articles a JOIN pages p ON p.page_id = a.article_id "
+                             "WHERE p.run_id = ?", [first]).fetchone()[0]
+    n_pages = con.execute("SELECT count(*) FROM pages WHERE run_id = ?", [first]).fetchone()[0]
+    mean_chars = con.execute("SELECT round(avg(length(text))) FROM articles").fetchone()[0]
     texts = con.execute("SELECT title, text FROM articles ORDER BY article_id LIMIT ?", [TOKENIZE_SAMPLE]).fetchall()
     last = con.execute("SELECT max(run_id) FROM crawl_runs").fetchone()[0]
     new2 = con.execute("SELECT count(*) FROM pages WHERE run_id = ?", [last]).fetchone()[0]
@@ -89,7 +92,7 @@ def main() -> None:
         "tokenize_only_articles_per_second": round(tok_only, 1),
         "ratio_end_to_end_over_tokenize_only": round(e2e / tok_only, 3),
         "peak_rss_mb": round(peak_rss_mb, 1),
-        "tokenize_sample": len(texts),
+        "tokenize_sample": len(texts), "mean_article_chars": mean_chars,
         "note": "fetch runs against a loopback demo web with politeness on (2 requests per site, AutoThrottle)",
     })
     r2 = len(night2)
