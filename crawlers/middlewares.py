@@ -138,15 +138,11 @@ def _h(resp: Any, name: bytes) -> str | None:
     return v.decode("latin-1") if v else None
 
 
-TRANSPORT_FAILURES = ("TimeoutError", "TCPTimedOutError", "ConnectionRefusedError", "ConnectionLost",
-                      "ConnectionDone", "ResponseNeverReceived", "ResponseFailed", "ConnectError", "DNSLookupError")
-
-
 class SiteCutoffMiddleware:
     """A site that stops answering is cut off for the rest of the night.
 
-    After CHUYENMUC_SITE_CUTOFF consecutive transport failures (timeouts, refused or dropped
-    connections, each already retried) on one host, its queued requests are dropped at once instead of
+    After CHUYENMUC_SITE_CUTOFF consecutive download failures (timeouts, refused or dropped
+    connections, failed tunnels, each already retried) on one host, its queued requests are dropped at once instead of
     each waiting out its timeouts: a dead site costs minutes, not hours. Any response resets the count.
     The spider clears that unit's feed/listing validators, so the next night re-reads them in full and
     fetches what was missed.
@@ -172,7 +168,7 @@ class SiteCutoffMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
-        if type(exception).__name__ not in TRANSPORT_FAILURES and "timeout" not in type(exception).__name__.lower():
+        if isinstance(exception, IgnoreRequest):  # our own refusals (robots, offsite, budget) are not the site's fault
             return None
         if request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", 0):
             return None  # the retry middleware will try again

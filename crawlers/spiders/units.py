@@ -449,6 +449,8 @@ class UnitsSpider(scrapy.Spider):
         if response.status >= 500 and self._late_retry(response.request):
             return
         if response.status != 200:
+            if response.status >= 500:  # the article is still to fetch: re-read this unit's sources next night
+                self.__dict__.setdefault("_transport_failed", set()).add(unit.unit_id)
             self.store.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"article page answered HTTP {response.status}")
             self.counts["errors"] += 1

@@ -182,27 +182,26 @@ def test_rerun_recovers_flaky_losses_and_refetches_nothing(night: Night) -> None
 def _perfect(night: Night) -> set[str]:
     """What a perfect crawler gets from the healthy sites: robots-allowed and under the download cap."""
     over_cap = {f.get("url") for f in night.truth["faults"] if f.get("over_download_cap")}
+    faulty = _faulty_hosts(night) - {f["host"] for f in night.truth["faults"] if f["kind"] == "slow-site"}
     return {a["url"] for a in night.truth["articles"]
-            if a["robots_allowed"] and a["url"] not in over_cap and _host(a["url"]) != night.victim}
+            if a["robots_allowed"] and a["url"] not in over_cap and _host(a["url"]) not in faulty}
 
 
 def test_truth_articles_of_healthy_sites_stored_exactly_once(night: Night) -> None:
     want = _perfect(night)
     got = Counter(u for _, u, _ in night.after_rerun)
     missing = want - set(got)
-    if missing:
-        by_unit = Counter(a["unit_id"] for a in night.truth["articles"] if a["url"] in missing)
-        pytest.xfail(f"crawl coverage: {len(missing)} of {len(want)} truth articles of healthy sites never "
-                     f"stored (also on the clean baseline night: {len(want - {u for _, u, _ in night.baseline})}); "
-                     f"most by unit: {by_unit.most_common(6)}")
+    by_unit = Counter(a["unit_id"] for a in night.truth["articles"] if a["url"] in missing)
+    assert not missing, (f"crawl coverage: {len(missing)} of {len(want)} truth articles of healthy sites never "
+                         f"stored; most by unit: {by_unit.most_common(6)}")
     assert all(got[u] == 1 for u in want)
 
 
-STALL_BUG = ("crawl: no per-site circuit breaker. When a site stops answering mid-crawl (demo web mode='reset': "
-             "the CONNECT is closed unanswered, and Scrapy's tunnel waits for DOWNLOAD_TIMEOUT), every queued "
-             "request to it still costs DOWNLOAD_TIMEOUT x (RETRY_TIMES + 1): ~1 request/s at scale 10, "
-             "~2,000 requests for one big site = hours. After N consecutive connection failures on a host the "
-             "rest of its queue should be dropped with one 'site-down' row.")
+STALL_BUG = ("crawl, open: when a site drops connections through the proxy (demo web mode='reset': the "
+             "CONNECT is closed unanswered), Scrapy 2.19's tunnel hangs past DOWNLOAD_TIMEOUT and no failure "
+             "reaches the downloader middlewares, so SiteCutoffMiddleware (which cuts a host off after 6 "
+             "failures in a row) never triggers; measured: no failure for 3.5 min at scale 3. Direct "
+             "connections fail normally (see test_site_cutoff.py).")
 
 
 @pytest.mark.xfail(strict=False, reason=STALL_BUG)
