@@ -157,7 +157,6 @@ RERUN_BUG = ("crawl: a rerun after the dead site returns does not fetch what was
              "A source whose articles failed must not keep its validators, or failed article URLs must be retried.")
 
 
-@pytest.mark.xfail(strict=False, reason=RERUN_BUG)
 def test_rerun_fetches_what_was_missed(night: Night) -> None:
     base = {u for _, u, _ in night.baseline if _host(u) == night.victim}
     got = {u for _, u, _ in night.after_rerun if _host(u) == night.victim}
