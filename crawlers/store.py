@@ -188,14 +188,19 @@ class CrawlStore:
         self._robots[host] = row
 
     # ---- closing
-    def close(self) -> dict[str, int]:
-        """Write everything still buffered, in one transaction after the last page batch."""
-        self.flush_pages()
+    def pending_rows(self) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+        """What close() writes besides pages: touched health, columns, discovered sources, attributions."""
         health = [self.known.health[s] for s in sorted(self.touched_health)]
         columns = [self.known.columns[c] for c in sorted(self.touched_columns)]
         sources = [self.known.sources[s] for s in sorted(self.touched_sources)
                    if self.known.sources[s]["origin"] == "discovered"]
         attrib = [dict(url=u, column_id=c) for u, c in sorted(self._attrib.items())]
+        return health, columns, sources, attrib
+
+    def close(self) -> dict[str, int]:
+        """Write everything still buffered, in one transaction after the last page batch."""
+        self.flush_pages()
+        health, columns, sources, attrib = self.pending_rows()
 
         def write() -> None:
             write_rows(self.con, "source_health", health, mode="replace")

@@ -76,11 +76,7 @@ class SpoolCrawlStore(CrawlStore):
 
     def close(self) -> dict[str, int]:
         self.flush_pages()
-        health = [self.known.health[s] for s in sorted(self.touched_health)]
-        columns = [self.known.columns[c] for c in sorted(self.touched_columns)]
-        sources = [self.known.sources[s] for s in sorted(self.touched_sources)
-                   if self.known.sources[s]["origin"] == "discovered"]
-        attrib = [dict(url=u, column_id=c) for u, c in sorted(self._attrib.items())]
+        health, columns, sources, attrib = self.pending_rows()
         for table, rows in (("source_health", health), ("unit_columns", columns), ("sources", sources),
                             ("run_errors", self._errors), ("robots_cache", list(self._robots.values())),
                             ("_attrib", attrib)):
