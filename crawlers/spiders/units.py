@@ -78,6 +78,7 @@ class UnitsSpider(scrapy.Spider):
         self.counts: Counter[str] = Counter()
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
         self.late: list[Request] = []
+        self.sitemap_unchanged: set[str] = set()  # units whose sitemap showed nothing new tonight
         self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
         for col in store.known.columns.values():
             self.listing_urls[col["unit_id"]].add(col["url"])
@@ -112,22 +113,62 @@ class UnitsSpider(scrapy.Spider):
 
     def _idle(self, spider: Any = None) -> None:
         """Late retry: requests that met a server error or a network fault get one more round at the
-        end of the crawl, when the site is no longer busy with our other requests."""
+        end of the crawl, when the site is no longer busy with our other requests.
+
+        A failed conditional re-read of a known feed, home page or listing waits until everything else
+        has had its late round, and is then retried only when its site shows news tonight. A site whose
+        sitemap came back unchanged and that yielded no new article has nothing for that re-read to
+        find: the retry would only cost the small server a request, so the failure is recorded and the
+        source is read again next night (issue 4's second-night request budget).
+        """
         if not self.late:
             return
-        batch, self.late = self.late, []
-        for req in batch:
+        now_batch = [r for r in self.late if not _deferrable(r)]
+        if not now_batch:
+            now_batch = []
+            for req in self.late:
+                if self._quiet(req.meta["unit_id"]):
+                    self._give_up(req, "not retried tonight: the site's sitemap is unchanged and it has no new "
+                                       "article; read again next night")
+                else:
+                    now_batch.append(req)
+            self.late = []
+        else:
+            self.late = [r for r in self.late if _deferrable(r)]
+        for req in now_batch:
             meta = dict(req.meta, late_retry=True, dont_retry=False)
             meta.pop("retry_times", None)
             self.crawler.engine.crawl(req.replace(meta=meta, dont_filter=True))
-        raise DontCloseSpider("late retries scheduled")
+        if now_batch or self.late:
+            raise DontCloseSpider("late retries scheduled")
 
-    def _late_retry(self, request: Request) -> bool:
+    def _late_retry(self, request: Request, kind: str, message: str, status: int | None = None) -> bool:
         """Queue a failed request for the late round (once; not for sources already failing before)."""
         if request.meta.get("late_retry") or request.meta.get("was_failing"):
             return False
-        self.late.append(request)
+        self.late.append(request.replace(meta=dict(request.meta, late_failure=(kind, message, status))))
         return True
+
+    def _quiet(self, unit_id: str) -> bool:
+        """True when tonight's evidence says the unit's site has nothing new: a sitemap of the unit was
+        read unchanged (304, or no new entry) and no new article of the unit was requested."""
+        issued = self.__dict__.get("_issued") or {}
+        return unit_id in self.sitemap_unchanged and not issued.get(unit_id)
+
+    def _give_up(self, req: Request, why: str) -> None:
+        """Record a deferred failure as final for tonight: a health update and a run_errors row."""
+        kind, message, status = req.meta["late_failure"]
+        unit_id, sid = req.meta.get("unit_id"), req.meta.get("source_id")
+        msg = f"{message} ({why})"
+        if sid:
+            h = self.store.health(sid, unit_id, req.meta.get("source_kind") or req.meta.get("role"),
+                                  req.meta.get("source_url") or canonical_url(req.url))
+            self.store.source_failed(h, kind, msg, status)
+        self.store.error(unit_id, req.url, kind, msg)
+        self.counts["errors"] += 1
+        self.counts["retries_skipped_quiet_site"] += 1
+        if unit_id:
+            self.per_unit[unit_id]["errors"] += 1
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
         # a unit whose site failed at the transport level tonight may have listings read (and their
@@ -185,8 +226,11 @@ class UnitsSpider(scrapy.Spider):
                 if h.get("last_modified"):
                     headers["If-Modified-Since"] = h["last_modified"]
             # a source that already failed gets one attempt a night, not three
-            dont_retry = bool(h and (h.get("consecutive_failures") or 0) > 0)
-            meta["was_failing"] = dont_retry
+            meta["was_failing"] = bool(h and (h.get("consecutive_failures") or 0) > 0)
+            # a source that already failed gets one attempt a night, not three; a conditional re-read
+            # of a feed, home page or listing is not retried at once either: it waits for the late
+            # round, which retries it only if its site shows news tonight (see _idle)
+            dont_retry = meta["was_failing"] or (bool(headers) and kind != "sitemap")
         if kind == "column":
             meta.setdefault("page_no", 1)
             meta.setdefault("column_id", self._dedicated_id(unit, c))
@@ -247,8 +291,11 @@ class UnitsSpider(scrapy.Spider):
         if response.status == 304:
             self.counts["not_modified"] += 1
             self.store.source_ok(h, 304, None, None)
+            if kind == "sitemap":
+                self.sitemap_unchanged.add(unit.unit_id)
             return None
-        if response.status >= 500 and self._late_retry(response.request):
+        if response.status >= 500 and self._late_retry(response.request, f"http-{response.status}",
+                                                       f"HTTP {response.status} for {response.url}", response.status):
             return None
         if response.status >= 400:
             kind_e = f"http-{response.status}"
@@ -346,7 +393,8 @@ class UnitsSpider(scrapy.Spider):
         h = self._source_status(response) if response.meta.get("source_id") else {}
         if response.meta.get("source_id") is None:
             self.per_unit[response.meta["unit_id"]]["requests"] += 1
-            if response.status >= 500 and self._late_retry(response.request):
+            if response.status >= 500 and self._late_retry(response.request, f"http-{response.status}",
+                                                           "listing page failed", response.status):
                 return
             if response.status >= 400:
                 self.store.error(response.meta["unit_id"], response.url, f"http-{response.status}",
@@ -440,13 +488,16 @@ class UnitsSpider(scrapy.Spider):
                 new += bool(r)
             if r:
                 yield r
+        if kind == "urlset" and not new and not self.refetch:
+            self.sitemap_unchanged.add(unit.unit_id)
         self._ok(h, response, new)
 
     def parse_article(self, response: Response) -> None:
         unit = self.unit(response)
         self.per_unit[unit.unit_id]["requests"] += 1
         self._transient(response)
-        if response.status >= 500 and self._late_retry(response.request):
+        if response.status >= 500 and self._late_retry(response.request, f"http-{response.status}",
+                                                       f"article page answered HTTP {response.status}", response.status):
             return
         if response.status != 200:
             if response.status >= 500:  # the article is still to fetch: re-read this unit's sources next night
@@ -483,7 +534,8 @@ class UnitsSpider(scrapy.Spider):
         req = failure.request  # type: ignore[attr-defined]
         exc = failure.value
         kind = error_kind(exc)
-        if kind in ("timeout", "connection", "connection-refused") and self._late_retry(req):
+        if kind in ("timeout", "connection", "connection-refused") and self._late_retry(
+                req, kind, f"{type(exc).__name__}: {exc}"):
             return
         unit_id = req.meta.get("unit_id")
         if kind in ("site-down", "timeout", "connection", "connection-refused", "tls", "dns") and unit_id:
@@ -505,6 +557,12 @@ class UnitsSpider(scrapy.Spider):
             self.store.source_failed(h, kind, msg)
         self.store.error(unit_id, req.url, kind, msg)
         self.counts["errors"] += 1
+
+
+def _deferrable(req: Request) -> bool:
+    """A conditional re-read of a known feed, home page or listing: its late retry can wait (see _idle)."""
+    return req.meta.get("role") in ("site", "feed", "column") and bool(
+        req.headers.get(b"If-None-Match") or req.headers.get(b"If-Modified-Since"))
 
 
 def _hdr(response: Response, name: bytes) -> str | None:

@@ -30,6 +30,7 @@ class MiniSite:
     extra_nav: dict[str, str] = field(default_factory=dict)   # href -> name, added to the menu
     home_links: tuple[str, ...] = ()                          # extra hrefs in the home page content
     hidden: tuple[str, ...] = ()                              # categories left out of the menu
+    fail_once: set[str] = field(default_factory=set)          # paths whose next request answers 500
 
     def add(self, n: int, category: str, title: str) -> str:
         path = f"tin-bai-so-{n}-{category}-{n * 1000 + 7}"
@@ -103,6 +104,13 @@ class MiniWeb:
                                         ua=self.headers.get("User-Agent", "")))
                 if site is None or site.down:
                     self.send_response(503 if site is not None else 502)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if (u.path or "/") in site.fail_once:
+                    site.fail_once.discard(u.path or "/")
+                    web.log[-1]["status"] = 500
+                    self.send_response(500)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
