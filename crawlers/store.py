@@ -136,10 +136,11 @@ class CrawlStore:
         if new_articles:
             h["last_new_article_at"] = t
 
-    def forget_validators(self, unit_id: str) -> None:
-        """Drop the ETag/Last-Modified of a unit's sources, so the next run reads them in full."""
-        for sid, h in self.known.health.items():
-            if h["unit_id"] == unit_id and (h.get("etag") or h.get("last_modified")):
+    def forget_validators(self, source_ids: Iterable[str]) -> None:
+        """Drop the ETag/Last-Modified of these sources, so the next run reads them in full."""
+        for sid in sorted(source_ids):
+            h = self.known.health.get(sid)
+            if h is not None and (h.get("etag") or h.get("last_modified")):
                 h.update(etag=None, last_modified=None)
                 self.touched_health.add(sid)
 

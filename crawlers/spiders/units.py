@@ -34,6 +34,7 @@ SOURCE_ROLES = ("site", "feed", "sitemap", "column")
 # statuses the callbacks see themselves (to record health); 3xx are left to RedirectMiddleware, which
 # `handle_httpstatus_all` would switch off
 HANDLED = [304, *range(400, 600)]
+_NEXT_NIGHT = " (a re-read of a known source is not retried the same night; it is read again next night)"
 
 
 def error_kind(exc: BaseException) -> str:
@@ -78,7 +79,7 @@ class UnitsSpider(scrapy.Spider):
         self.counts: Counter[str] = Counter()
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
         self.late: list[Request] = []
-        self.sitemap_unchanged: set[str] = set()  # units whose sitemap showed nothing new tonight
+        self.refresh_sources: set[str] = set()  # sources whose links were not all fetched tonight
         self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
         for col in store.known.columns.values():
             self.listing_urls[col["unit_id"]].add(col["url"])
@@ -113,69 +114,30 @@ class UnitsSpider(scrapy.Spider):
 
     def _idle(self, spider: Any = None) -> None:
         """Late retry: requests that met a server error or a network fault get one more round at the
-        end of the crawl, when the site is no longer busy with our other requests.
-
-        A failed conditional re-read of a known feed, home page or listing waits until everything else
-        has had its late round, and is then retried only when its site shows news tonight. A site whose
-        sitemap came back unchanged and that yielded no new article has nothing for that re-read to
-        find: the retry would only cost the small server a request, so the failure is recorded and the
-        source is read again next night (issue 4's second-night request budget).
-        """
+        end of the crawl, when the site is no longer busy with our other requests."""
         if not self.late:
             return
-        now_batch = [r for r in self.late if not _deferrable(r)]
-        if not now_batch:
-            now_batch = []
-            for req in self.late:
-                if self._quiet(req.meta["unit_id"]):
-                    self._give_up(req, "not retried tonight: the site's sitemap is unchanged and it has no new "
-                                       "article; read again next night")
-                else:
-                    now_batch.append(req)
-            self.late = []
-        else:
-            self.late = [r for r in self.late if _deferrable(r)]
-        for req in now_batch:
+        batch, self.late = self.late, []
+        for req in batch:
             meta = dict(req.meta, late_retry=True, dont_retry=False)
             meta.pop("retry_times", None)
             self.crawler.engine.crawl(req.replace(meta=meta, dont_filter=True))
-        if now_batch or self.late:
-            raise DontCloseSpider("late retries scheduled")
+        raise DontCloseSpider("late retries scheduled")
 
-    def _late_retry(self, request: Request, kind: str, message: str, status: int | None = None) -> bool:
-        """Queue a failed request for the late round (once; not for sources already failing before)."""
-        if request.meta.get("late_retry") or request.meta.get("was_failing"):
+    def _late_retry(self, request: Request) -> bool:
+        """Queue a failed request for the late round (once; not for a source already failing before, nor
+        for a conditional re-read of a known source: see source_request)."""
+        if request.meta.get("late_retry") or request.meta.get("was_failing") or request.meta.get("reread"):
             return False
-        self.late.append(request.replace(meta=dict(request.meta, late_failure=(kind, message, status))))
+        self.late.append(request)
         return True
 
-    def _quiet(self, unit_id: str) -> bool:
-        """True when tonight's evidence says the unit's site has nothing new: a sitemap of the unit was
-        read unchanged (304, or no new entry) and no new article of the unit was requested."""
-        issued = self.__dict__.get("_issued") or {}
-        return unit_id in self.sitemap_unchanged and not issued.get(unit_id)
-
-    def _give_up(self, req: Request, why: str) -> None:
-        """Record a deferred failure as final for tonight: a health update and a run_errors row."""
-        kind, message, status = req.meta["late_failure"]
-        unit_id, sid = req.meta.get("unit_id"), req.meta.get("source_id")
-        msg = f"{message} ({why})"
-        if sid:
-            h = self.store.health(sid, unit_id, req.meta.get("source_kind") or req.meta.get("role"),
-                                  req.meta.get("source_url") or canonical_url(req.url))
-            self.store.source_failed(h, kind, msg, status)
-        self.store.error(unit_id, req.url, kind, msg)
-        self.counts["errors"] += 1
-        self.counts["retries_skipped_quiet_site"] += 1
-        if unit_id:
-            self.per_unit[unit_id]["errors"] += 1
-
     def _closed(self, spider: Any = None, reason: str = "") -> None:
-        # a unit whose site failed at the transport level tonight may have listings read (and their
-        # validators stored) whose articles were never fetched: forget its validators so the next
-        # night re-reads its feeds and listings in full instead of getting 304s
-        for unit_id in sorted(self.__dict__.get("_transport_failed", ())):
-            self.store.forget_validators(unit_id)
+        # a source whose articles (or next listing pages) could not be fetched tonight was read, and its
+        # validators stored, but what it listed is not all stored: forget its validators so the next
+        # night reads it in full (not a 304) and finds those links again. Its other sources stay
+        # conditional.
+        self.store.forget_validators(self.refresh_sources)
         self.close_summary = self.store.close()
 
     # ---- start
@@ -225,12 +187,15 @@ class UnitsSpider(scrapy.Spider):
                     headers["If-None-Match"] = h["etag"]
                 if h.get("last_modified"):
                     headers["If-Modified-Since"] = h["last_modified"]
-            # a source that already failed gets one attempt a night, not three
+            # one attempt a night, no retries, for a source that already failed and for a re-read of a
+            # source read before (as Media Cloud's rss-fetcher does): a failure is recorded in its
+            # health row and the source is read again the next night. A server answering errors is
+            # often overloaded, and a missed re-read only delays what it would have found by one night:
+            # new articles also come through the site's other sources, and a column claims articles
+            # already stored when its listing is read again.
             meta["was_failing"] = bool(h and (h.get("consecutive_failures") or 0) > 0)
-            # a source that already failed gets one attempt a night, not three; a conditional re-read
-            # of a feed, home page or listing is not retried at once either: it waits for the late
-            # round, which retries it only if its site shows news tonight (see _idle)
-            dont_retry = meta["was_failing"] or (bool(headers) and kind != "sitemap")
+            meta["reread"] = bool(h and h.get("last_success_at") and not self.refetch)
+            dont_retry = meta["was_failing"] or meta["reread"]
         if kind == "column":
             meta.setdefault("page_no", 1)
             meta.setdefault("column_id", self._dedicated_id(unit, c))
@@ -270,7 +235,8 @@ class UnitsSpider(scrapy.Spider):
         self.articles_seen.add(c)
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
-                                 source_id=via.meta.get("source_id"), column_id=column, link_canonical=c,
+                                 source_id=via.meta.get("source_id") or via.meta.get("parent_source"),
+                                 column_id=column, link_canonical=c,
                                  handle_httpstatus_list=HANDLED))
 
     # ---- helpers
@@ -291,16 +257,15 @@ class UnitsSpider(scrapy.Spider):
         if response.status == 304:
             self.counts["not_modified"] += 1
             self.store.source_ok(h, 304, None, None)
-            if kind == "sitemap":
-                self.sitemap_unchanged.add(unit.unit_id)
             return None
-        if response.status >= 500 and self._late_retry(response.request, f"http-{response.status}",
-                                                       f"HTTP {response.status} for {response.url}", response.status):
+        if response.status >= 500 and self._late_retry(response.request):
             return None
         if response.status >= 400:
             kind_e = f"http-{response.status}"
-            self.store.source_failed(h, kind_e, f"HTTP {response.status} for {response.url}", response.status)
-            self.store.error(unit.unit_id, response.url, kind_e, f"{kind} source answered HTTP {response.status}")
+            later = _NEXT_NIGHT if response.status >= 500 and response.meta.get("reread") else ""
+            self.store.source_failed(h, kind_e, f"HTTP {response.status} for {response.url}{later}", response.status)
+            self.store.error(unit.unit_id, response.url, kind_e,
+                             f"{kind} source answered HTTP {response.status}{later}")
             return None
         return h
 
@@ -393,12 +358,12 @@ class UnitsSpider(scrapy.Spider):
         h = self._source_status(response) if response.meta.get("source_id") else {}
         if response.meta.get("source_id") is None:
             self.per_unit[response.meta["unit_id"]]["requests"] += 1
-            if response.status >= 500 and self._late_retry(response.request, f"http-{response.status}",
-                                                           "listing page failed", response.status):
+            if response.status >= 500 and self._late_retry(response.request):
                 return
             if response.status >= 400:
                 self.store.error(response.meta["unit_id"], response.url, f"http-{response.status}",
                                  "listing page failed")
+                self._links_missed(response.meta)
                 return
         if h is None or not isinstance(response, TextResponse):
             return
@@ -428,6 +393,8 @@ class UnitsSpider(scrapy.Spider):
                 yield Request(nxt, callback=self.parse_listing, errback=self.on_error, dont_filter=True, priority=5,
                               meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="page",
                                         source_id=None, source_kind="column", column_id=column,
+                                        parent_source=response.meta.get("source_id")
+                                        or response.meta.get("parent_source"),
                                         page_no=page_no + 1, handle_httpstatus_list=HANDLED))
         elif page_no >= self.max_pages and arts:
             self.store.error(unit.unit_id, response.url, "listing-max-pages",
@@ -488,20 +455,17 @@ class UnitsSpider(scrapy.Spider):
                 new += bool(r)
             if r:
                 yield r
-        if kind == "urlset" and not new and not self.refetch:
-            self.sitemap_unchanged.add(unit.unit_id)
         self._ok(h, response, new)
 
     def parse_article(self, response: Response) -> None:
         unit = self.unit(response)
         self.per_unit[unit.unit_id]["requests"] += 1
         self._transient(response)
-        if response.status >= 500 and self._late_retry(response.request, f"http-{response.status}",
-                                                       f"article page answered HTTP {response.status}", response.status):
+        if response.status >= 500 and self._late_retry(response.request):
             return
         if response.status != 200:
-            if response.status >= 500:  # the article is still to fetch: re-read this unit's sources next night
-                self.__dict__.setdefault("_transport_failed", set()).add(unit.unit_id)
+            if response.status >= 500:  # the article is still to fetch: re-read its source in full next night
+                self._links_missed(response.meta)
             self.store.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"article page answered HTTP {response.status}")
             self.counts["errors"] += 1
@@ -530,16 +494,23 @@ class UnitsSpider(scrapy.Spider):
         self.per_unit[unit.unit_id]["pages_stored"] += 1
 
     # ---- failures
+    def _links_missed(self, meta: dict[str, Any]) -> None:
+        """An article or a next listing page failed for good tonight: the source that listed it must be
+        read in full next night (see _closed). A failed source itself keeps its old validators."""
+        if meta.get("role") in ("article", "page"):
+            sid = meta.get("source_id") or meta.get("parent_source")
+            if sid:
+                self.refresh_sources.add(sid)
+
     def on_error(self, failure: Failure) -> None:
         req = failure.request  # type: ignore[attr-defined]
         exc = failure.value
         kind = error_kind(exc)
-        if kind in ("timeout", "connection", "connection-refused") and self._late_retry(
-                req, kind, f"{type(exc).__name__}: {exc}"):
+        if kind in ("timeout", "connection", "connection-refused") and self._late_retry(req):
             return
         unit_id = req.meta.get("unit_id")
-        if kind in ("site-down", "timeout", "connection", "connection-refused", "tls", "dns") and unit_id:
-            self.__dict__.setdefault("_transport_failed", set()).add(unit_id)
+        if kind in ("site-down", "timeout", "connection", "connection-refused", "tls", "dns"):
+            self._links_missed(req.meta)
         if kind == "site-down":
             reported = self.__dict__.setdefault("_down_reported", set())
             if unit_id in reported:
@@ -551,18 +522,14 @@ class UnitsSpider(scrapy.Spider):
         sid = req.meta.get("source_id")
         role = req.meta.get("role")
         msg = f"{type(exc).__name__}: {exc}"
+        if req.meta.get("reread") and kind in ("timeout", "connection", "connection-refused"):
+            msg += _NEXT_NIGHT
         if role in SOURCE_ROLES and sid:
             h = self.store.health(sid, unit_id, req.meta.get("source_kind") or role,
                                   req.meta.get("source_url") or canonical_url(req.url))
             self.store.source_failed(h, kind, msg)
         self.store.error(unit_id, req.url, kind, msg)
         self.counts["errors"] += 1
-
-
-def _deferrable(req: Request) -> bool:
-    """A conditional re-read of a known feed, home page or listing: its late retry can wait (see _idle)."""
-    return req.meta.get("role") in ("site", "feed", "column") and bool(
-        req.headers.get(b"If-None-Match") or req.headers.get(b"If-Modified-Since"))
 
 
 def _hdr(response: Response, name: bytes) -> str | None:
