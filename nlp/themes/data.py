@@ -57,29 +57,38 @@ def repo_examples(plan: Plan) -> list[Example]:
     return list(by_id.values())
 
 
-def load_labels_jsonl(path: str | Path, plan: Plan, source: str = "labels") -> list[Example]:
-    """Lines {id, title, text, themes}; 'none' or [] = no theme. Validated whole: any bad line raises."""
+def read_jsonl(path: str | Path) -> tuple[list[tuple[str, dict]], list[tuple[str, str, str]]]:
+    """("line N", object) for every non-blank line that is a JSON object, and a problem for every other
+    line, so a caller can reject a file whole and name each bad line."""
     path = Path(path)
-    known = set(plan.theme_ids)
-    problems: list[tuple[str, str, str]] = []
-    out: list[Example] = []
-    seen: set[str] = set()
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
         raise ValidationError(str(path), [("(file)", "(file)", str(e))]) from None
+    rows: list[tuple[str, dict]] = []
+    problems: list[tuple[str, str, str]] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        where = f"line {n}"
         try:
             r = json.loads(line)
         except json.JSONDecodeError as e:
-            problems.append((where, "(json)", str(e)))
+            problems.append((f"line {n}", "(json)", str(e)))
             continue
         if not isinstance(r, dict):
-            problems.append((where, "(json)", "not an object"))
+            problems.append((f"line {n}", "(json)", "not an object"))
             continue
+        rows.append((f"line {n}", r))
+    return rows, problems
+
+
+def load_labels_jsonl(path: str | Path, plan: Plan, source: str = "labels") -> list[Example]:
+    """Lines {id, title, text, themes}; 'none' or [] = no theme. Validated whole: any bad line raises."""
+    known = set(plan.theme_ids)
+    rows, problems = read_jsonl(path)
+    out: list[Example] = []
+    seen: set[str] = set()
+    for where, r in rows:
         rid = r.get("id")
         if not isinstance(rid, str) or not rid:
             problems.append((where, "id", "missing or not a string"))
@@ -102,5 +111,6 @@ def load_labels_jsonl(path: str | Path, plan: Plan, source: str = "labels") -> l
         out.append(Example(rid, unicodedata.normalize("NFC", r.get("title") or ""),
                            unicodedata.normalize("NFC", r.get("text") or ""), ts, source))
     if problems:
+        problems.sort(key=lambda p: int(p[0].split()[1]) if p[0].startswith("line ") else 0)
         raise ValidationError(str(path), problems)
     return out

@@ -135,27 +135,14 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _read_jsonl(path: Path) -> list[dict]:
+    """Articles to tag: every line a JSON object with an id, or the whole file is refused."""
+    from nlp.themes.data import read_jsonl
     from registry.errors import ValidationError
-    rows, problems = [], []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValidationError(str(path), [("(file)", "(file)", str(e))]) from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append((f"line {n}", "(json)", str(e)))
-            continue
-        if not isinstance(r, dict) or "id" not in r:
-            problems.append((f"line {n}", "id", "missing"))
-            continue
-        rows.append(r)
+    rows, problems = read_jsonl(path)
+    problems += [(where, "id", "missing") for where, r in rows if "id" not in r]
     if problems:
         raise ValidationError(str(path), problems)
-    return rows
+    return [r for _, r in rows]
 
 
 def predict_file(model, inp: Path, out: Path, processes: int | None = None) -> int:
