@@ -42,35 +42,28 @@ def _out(ctx: Context, args: argparse.Namespace) -> Path:
     return Path(args.out) if args.out else ctx.config.path("reports")
 
 
-def _weekly(args: argparse.Namespace) -> int:
+def _write(args: argparse.Namespace, kind: str, write) -> int:
+    """Open the warehouse, write one report, print its files; a report error is bad input (exit 2)."""
     from pipeline.reports.common import ReportError
-    from pipeline.reports.weekly import write_weekly
     ctx = Context(args)
     con = open_db(ctx)
     try:
-        paths = write_weekly(con, _out(ctx, args), args.week)
+        paths = write(con, _out(ctx, args))
     except ReportError as e:
-        print(f"chuyenmuc report weekly: {e}", file=sys.stderr)
+        print(f"chuyenmuc report {kind}: {e}", file=sys.stderr)
         return exitcodes.BAD_INPUT
     finally:
         con.close()
-    for kind, p in paths.items():
-        print(f"{kind}: {p}")
+    for what, p in paths.items():
+        print(f"{what}: {p}")
     return exitcodes.OK
+
+
+def _weekly(args: argparse.Namespace) -> int:
+    from pipeline.reports.weekly import write_weekly
+    return _write(args, "weekly", lambda con, out: write_weekly(con, out, args.week))
 
 
 def _annual(args: argparse.Namespace) -> int:
     from pipeline.reports.annual import write_annual
-    from pipeline.reports.common import ReportError
-    ctx = Context(args)
-    con = open_db(ctx)
-    try:
-        paths = write_annual(con, args.year, _out(ctx, args))
-    except ReportError as e:
-        print(f"chuyenmuc report annual: {e}", file=sys.stderr)
-        return exitcodes.BAD_INPUT
-    finally:
-        con.close()
-    for kind, p in paths.items():
-        print(f"{kind}: {p}")
-    return exitcodes.OK
+    return _write(args, "annual", lambda con, out: write_annual(con, args.year, out))
