@@ -6,6 +6,9 @@ from earlier runs, each conditionally (If-None-Match/If-Modified-Since; 304 = un
 Article links from listings, feeds and sitemaps are canonicalised and fetched only when not stored
 yet. A listing is paged on only while its last item is new (listings are newest first), up to
 CHUYENMUC_LISTING_MAX_PAGES. Every failure ends as a source_health update or a run_errors row.
+A source read before gets one attempt a night, without retries; articles are retried (with backoff,
+then once more at the end of the night). A source whose articles could not all be fetched is read in
+full the next night.
 """
 from __future__ import annotations
 
