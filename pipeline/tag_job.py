@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,13 +24,34 @@ from registry import Plan
 from warehouse.batch import write_rows
 
 Progress = Callable[[str, int], None]
+log = logging.getLogger("chuyenmuc.tag")
+
+
+REPO_SOURCES = frozenset({"plan", "own", "danes-weak", "danes"})  # what repo_examples() yields
+
+
+def stale_default(model: ThemeModel, plan: Plan) -> bool:
+    """True for a model trained from the repository's data alone whose version no longer matches that
+    data (new examples, new seed terms, changed feature code or tokenizer): the default model of an
+    older checkout. A model trained with extra labels is never judged stale here: it is the analysts'."""
+    from nlp.themes.model import DEFAULT_PARAMS
+    from nlp.themes.training import model_version
+    sources = set((model.training or {}).get("by_source") or {})
+    if not sources or not sources <= REPO_SOURCES or model.training.get("plan_id") != plan.plan_id:
+        return False
+    return model.version != model_version(repo_examples(plan), plan, dict(DEFAULT_PARAMS))
 
 
 def ensure_model(path: str | Path, plan: Plan, processes: int | None = None) -> ThemeModel:
-    """The model at `path`; when the file is missing, the default model is trained from the repo's data."""
+    """The model at `path`. When the file is missing, or holds a default model that is out of date
+    with the repository's training data, the default model is (re)trained from the repo's data."""
     path = Path(path)
     if path.is_file():
-        return ThemeModel.load(path)
+        m = ThemeModel.load(path)
+        if not stale_default(m, plan):
+            return m
+        log.info("%s: default model %s is out of date with the repository's training data or code: retraining",
+                 path, m.version)
     m = train(repo_examples(plan), plan, processes=processes)
     m.save(path)
     return m

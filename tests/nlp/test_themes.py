@@ -128,3 +128,29 @@ def test_sanity_cv_on_repo_data_beats_keywords(plan):
     m, k = res["model"]["all"], res["keywords"]["all"]
     assert m["micro_f1"] > k["micro_f1"]
     assert m["micro_f1"] >= 0.6
+
+
+def test_stale_default_model_is_retrained(model_file, plan, tmp_path):
+    """A default model from an older checkout (the repo's training data or seed terms changed since) is
+    retrained when loaded; a current one, or one trained with extra labels, is used as it is."""
+    import dataclasses
+    import shutil
+
+    from pipeline.tag_job import ensure_model, stale_default
+    current = ThemeModel.load(model_file)
+    assert not stale_default(current, plan)
+    # the same model under a plan whose seed terms changed (a data edit, not a code change)
+    t0 = plan.themes[0]
+    edited = dataclasses.replace(plan, themes=(dataclasses.replace(t0, seed_terms=(*t0.seed_terms, "thuật ngữ mới")),
+                                               *plan.themes[1:]))
+    assert stale_default(current, edited)
+    path = tmp_path / "themes.joblib"
+    shutil.copy(model_file, path)
+    fresh = ensure_model(path, edited)
+    assert fresh.version != current.version and fresh.version == model_version(repo_examples(edited), edited,
+                                                                               fresh.params)
+    assert ThemeModel.load(path).version == fresh.version  # written back
+    # an analyst-trained model (labels beyond the repo's) is never replaced behind the analyst's back
+    analysts = dataclasses.replace(current, training=dict(current.training,
+                                                          by_source={**current.training["by_source"], "labels": 5}))
+    assert not stale_default(analysts, edited)
