@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from nlp.urls import canonical_url
 from warehouse.batch import write_rows
 from warehouse.ids import url_id
 
@@ -64,6 +65,9 @@ class CrawlStore:
         ids = list(unit_ids)
         k = self.known
         k.page_urls = {r[0] for r in self.con.execute("SELECT url FROM pages").fetchall()}
+        # pages stored before a canonicalisation rule was added (Liferay layout and back-link
+        # parameters) are known under today's canonical form too, so they are not fetched again
+        k.page_urls |= {canonical_url(u) for u in k.page_urls if "p_p_" in u or "redirect=" in u}
         cols = [d[0] for d in self.con.execute("SELECT * FROM source_health LIMIT 0").description]
         for r in self.con.execute("SELECT * FROM source_health").fetchall():
             row = dict(zip(cols, r, strict=True))

@@ -9,6 +9,14 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 TRACKING = {"fbclid", "gclid", "zarsrc", "zalo_source", "ref", "refer", "source", "mc_cid", "mc_eid",
             "_ga", "gidzl", "amp", "cmpid", "itm_source", "itm_medium", "itm_campaign"}
 TRACKING_PREFIXES = ("utm_",)
+# Liferay portals (many *.gov.vn sites) put the portlet's place on the page layout and its default render
+# state in every link: the same listing page linked from two columns differs only in these. p_p_id and
+# the portlet's own namespaced parameters (_101_cur=2, ..._urlTitle) carry what is shown, and stay.
+LIFERAY_LAYOUT = {"p_p_col_id", "p_p_col_pos", "p_p_col_count"}
+LIFERAY_DEFAULTS = {("p_p_lifecycle", "0"), ("p_p_state", "normal"), ("p_p_mode", "view")}
+# ...and its friendly article URLs (/-/view_content/<id>-<slug>) carry the listing they were linked
+# from as `redirect` (the back link): one article, as many URLs as listings, unless it is dropped.
+LIFERAY_NAV = {"redirect"}
 INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -31,7 +39,8 @@ def _norm_escapes(path: str) -> str:
 
 def canonical_url(url: str, base: str | None = None) -> str:
     """Canonical form: lower-case scheme and host, no `www.`/`m.` prefix, no fragment, no default port,
-    no tracking parameters, sorted query, no trailing slash (except the root), https and http the same.
+    no tracking parameters, no Liferay layout/default-state parameters, sorted query, no trailing slash
+    (except the root), https and http the same.
 
     Scheme is normalised to https so an http:// and an https:// link to one page are one article.
     Raises InvalidUrl for text that is not a usable http(s) URL.
@@ -62,7 +71,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in TRACKING and not k.lower().startswith(TRACKING_PREFIXES)]
+             if k.lower() not in TRACKING and not k.lower().startswith(TRACKING_PREFIXES)
+             and k not in LIFERAY_LAYOUT and (k, v) not in LIFERAY_DEFAULTS
+             and not (k in LIFERAY_NAV and "/-/" in path)]
     query.sort()
     return urlunsplit(("https", netloc, path, urlencode(query, doseq=True), ""))
 
