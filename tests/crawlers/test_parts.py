@@ -111,3 +111,34 @@ def test_settings_from_config() -> None:
     assert s["ROBOTSTXT_OBEY"] and s["AUTOTHROTTLE_ENABLED"]
     assert s["TELNETCONSOLE_ENABLED"] is False and s["REMOTE_CONTROL_ENABLED"] is False
     assert build_settings({}, proxy="http://p:1")["CHUYENMUC_PROXY"] == "http://p:1"
+
+
+def test_pages_stored_under_an_older_canonical_form_stay_known(tmp_path) -> None:
+    """A page stored before the Liferay parameters were dropped from canonical URLs is still known,
+    under today's form, so the crawl does not fetch it again."""
+    import datetime as dt
+    import zlib
+
+    from crawlers.store import CrawlStore
+    from pipeline.setup_db import init_db
+    from registry import load_plan, load_units
+    from tests.conftest import PLAN, UNITS
+    from warehouse.batch import write_rows
+    from warehouse.db import connect
+    from warehouse.ids import url_id
+    db = tmp_path / "w.duckdb"
+    init_db(db, load_plan(PLAN), load_units(UNITS))
+    old = ("https://x.gov.vn/web/guest/tt/-/view_content/38-bai.html?p_p_col_id=column-1"
+           "&redirect=https%3A%2F%2Fx.gov.vn%2Fweb%2Fguest%2Ftt")
+    con = connect(db)
+    try:
+        write_rows(con, "pages", [dict(page_id=url_id(old), url=old, fetched_url=old, unit_id="so-nnptnt",
+                                       source_id=None, column_id=None, run_id=None, fetched_at=dt.datetime(2022, 1, 1),
+                                       http_status=200, headers="{}", content_type="text/html",
+                                       declared_charset=None, body_zlib=zlib.compress(b"x"), body_size=1,
+                                       body_sha1="x", extract_status=None)])
+        known = CrawlStore(con, None).load(["so-nnptnt"]).page_urls
+    finally:
+        con.close()
+    assert old in known
+    assert "https://x.gov.vn/web/guest/tt/-/view_content/38-bai.html" in known
