@@ -46,8 +46,8 @@ DEFAULT_REQUEST_HEADERS = {"Accept": "text/html,application/xhtml+xml,applicatio
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.middlewares.CachedRobotsTxtMiddleware": 100,
-    "crawlers.middlewares.SiteCutoffMiddleware": 560,   # outside RetryMiddleware (550): sees every attempt
     "crawlers.middlewares.UnitScopeMiddleware": 110,
+    "crawlers.middlewares.SiteCutoffMiddleware": 560,   # outside RetryMiddleware (550): sees every attempt
     "crawlers.middlewares.ProxyMiddleware": 740,
 }
 

@@ -129,7 +129,7 @@ class UnitsSpider(scrapy.Spider):
 
     def _late_retry(self, request: Request) -> bool:
         """Queue a failed request for the late round (once; not for a source already failing before, nor
-        for a conditional re-read of a known source: see source_request)."""
+        for a re-read of a source read before: see source_request)."""
         if request.meta.get("late_retry") or request.meta.get("was_failing") or request.meta.get("reread"):
             return False
         self.late.append(request)
