@@ -2,7 +2,8 @@
 
 A term's push is its weight in the theme's logistic regression times its value in this article, so
 only terms that occur in the article can appear. Word and syllable forms of the same phrase are
-merged; the seed-term feature is shown as the plan's seed terms that were found.
+merged; the seed-term features (counts and where they sit) are shown as the plan's seed terms that
+were found.
 """
 from __future__ import annotations
 
@@ -32,11 +33,9 @@ def _readable(name: str) -> str:
 def explain(model: ThemeModel, doc: Doc, top: int = 8, themes: list[str] | None = None) -> list[ThemeExplanation]:
     """Per theme (all, or those given), the `top` terms with the largest positive push."""
     assert model.features is not None
-    X = model.features.transform([doc]).tocsr()
-    names = model.features.names
+    mats = model.design([doc])
     probs = model.predict_proba([doc])[0]
     seed_hits = model.features.seed.hits(doc)
-    cols, vals = X.indices, X.data
     out = []
     for j, t in enumerate(model.theme_ids):
         if themes is not None and t not in themes:
@@ -45,13 +44,15 @@ def explain(model: ThemeModel, doc: Doc, top: int = 8, themes: list[str] | None 
         terms: dict[str, float] = {}
         if not isinstance(clf, float):
             coef = clf.coef_[0]
-            for c, v in zip(cols, vals, strict=True):
+            names = model.feature_names(j)
+            X = mats[j].tocsr()
+            for c, v in zip(X.indices, X.data, strict=True):
                 push = float(coef[c] * v)
                 if push <= 0:
                     continue
                 name = names[c]
-                if name.startswith("seed:"):
-                    th = name[5:]
+                if name.startswith(("seed:", "salience:")):
+                    th = name.split(":")[1]
                     if seed_hits.get(th):
                         key = "[seed] " + ", ".join(seed_hits[th])
                         terms[key] = terms.get(key, 0.0) + push
@@ -73,6 +74,6 @@ def top_terms(model: ThemeModel, theme_id: str, n: int = 20) -> list[tuple[str, 
     if isinstance(clf, float):
         return []
     coef = clf.coef_[0]
-    names = model.features.names
+    names = model.feature_names(model.theme_ids.index(theme_id))
     idx = np.argsort(-coef)[:n]
     return [(_readable(names[i]), round(float(coef[i]), 4)) for i in idx if coef[i] > 0]

@@ -15,7 +15,7 @@ from nlp.themes.model import DEFAULT_PARAMS, ThemeModel
 from nlp.tokenize import tokenize_articles, tokenizer_version
 from registry import Plan
 
-CODE_VERSION = "themes-lr-v3"  # bump when features or model code change what a fit produces
+CODE_VERSION = "themes-lr-v4"  # bump when features or model code change what a fit produces
 SYNTHETIC = {"plan", "own"}  # example sources not used to tune thresholds
 
 

@@ -9,7 +9,7 @@ import pytest
 from nlp.themes.data import load_labels_jsonl, repo_examples
 from nlp.themes.evaluation import cross_validate
 from nlp.themes.explain import explain
-from nlp.themes.features import Doc, plain
+from nlp.themes.features import SALIENCE_SCALE, Doc, SalienceFeatures, SeedFeatures, plain
 from nlp.themes.model import ThemeModel, best_threshold
 from nlp.themes.training import model_version, tokenize_examples, train
 from nlp.tokenize import tokenize_article
@@ -58,6 +58,32 @@ def test_trained_model_reproducible_and_thresholds(model_file, plan):
     assert set(m.thresholds) == set(plan.theme_ids)
     assert all(0.0 < t < 1.0 for t in m.thresholds.values())
     assert m.version == model_version(repo_examples(plan), plan, m.params)
+
+
+def test_salience_says_where_seed_terms_sit():
+    """Title hit, lead hit and share of sentences with a seed term, per theme: what tells an article about
+    COVID-19 from one that mentions it once."""
+    sal = SalienceFeatures(SeedFeatures({"covid": ["COVID-19", "giãn cách"], "vote": ["bầu cử"]}))
+    about = Doc(*tokenize_article("Tỉnh nới lỏng giãn cách xã hội",
+                                  "Từ ngày 1/10, tỉnh nới lỏng giãn cách. Các ca COVID-19 giảm. Chợ mở cửa lại."))
+    mention = Doc(*tokenize_article("Doanh nghiệp cà phê tăng xuất khẩu",
+                                    "Kim ngạch tăng 12%. Thị trường châu Âu mở rộng. Dù có COVID-19, đơn hàng vẫn đều."))
+    S = sal.transform([about, mention]) / SALIENCE_SCALE
+    assert S[0, 0].tolist() == pytest.approx([1.0, 1.0, 2 / 3])
+    assert S[1, 0].tolist() == pytest.approx([0.0, 0.0, 1 / 3])
+    assert not S[:, 1].any()  # no election term anywhere
+    assert not sal.transform([about], themes=[1]).any()  # only the themes asked for are computed
+
+
+def test_salience_only_for_themes_with_many_examples(model_file, plan):
+    m = ThemeModel.load(model_file)
+    counts = m.training["positives"]
+    assert m.salient == [t for t in plan.theme_ids if counts[t] >= m.params["salience_min_positives"]]
+    assert "covid-prevention" in m.salient and len(m.salient) < len(plan.theme_ids)
+    j = plan.theme_ids.index("covid-prevention")
+    assert len(m.feature_names(j)) == len(m.classifiers[j].coef_[0]) == len(m.features.names) + 3
+    other = next(i for i, t in enumerate(plan.theme_ids) if t not in m.salient and not isinstance(m.classifiers[i], float))
+    assert len(m.feature_names(other)) == len(m.classifiers[other].coef_[0]) == len(m.features.names)
 
 
 def test_best_threshold_picks_separating_value():
