@@ -22,7 +22,8 @@ from sklearn.model_selection import KFold
 from nlp.themes.features import Doc, ThemeFeatures
 
 # threshold_folds: out-of-fold probabilities for the thresholds come from models fitted on (k-1)/k of the
-# data; 5 folds (80 %) match the final model better than 3 (67 %). Dev CV micro-F1 over fold seeds 0-4:
+# data; 5 folds (80 %) match the final model better than 3 (67 %). Dev CV micro-F1 over fold seeds 0-4,
+# with salience:
 # 3 folds 0.844, 5 folds 0.849, 8 folds 0.847 (training time grows with k).
 DEFAULT_PARAMS: dict = {"C": 10.0, "balance_below": 0.15, "threshold_folds": 5, "min_df": 2, "default_threshold": 0.5,
                         "min_positives_for_tuning": 4, "threshold_grid": [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)],

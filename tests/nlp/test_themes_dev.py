@@ -42,7 +42,11 @@ def test_dev_cv_macro_bar(dev_cv):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="issue 6 bar not reached yet: measured micro-F1 0.842 (bar 0.85)")
 def test_dev_cv_micro_bar(dev_cv):
-    """The issue's bar, micro part: micro-F1 >= 0.85 over themes with >= 8 examples."""
+    """The issue's bar, micro part: micro-F1 >= 0.85 over themes with >= 8 examples.
+
+    Measured 0.851 with the fold seed `themes evaluate` uses (0). Other fold seeds give 0.843-0.854
+    (mean 0.849 over seeds 0-4): the margin is thin, and a failure here after a change to features,
+    training data or parameters is a real regression to look at, not noise to retry.
+    """
     assert dev_cv["model"]["frequent"]["micro_f1"] >= 0.85, dev_cv["model"]["per_theme"]
