@@ -34,7 +34,7 @@ def explain(model: ThemeModel, doc: Doc, top: int = 8, themes: list[str] | None 
     """Per theme (all, or those given), the `top` terms with the largest positive push."""
     assert model.features is not None
     mats = model.design([doc])
-    probs = model.predict_proba([doc])[0]
+    probs = model.proba_of(mats)[0]
     seed_hits = model.features.seed.hits(doc)
     out = []
     for j, t in enumerate(model.theme_ids):

@@ -116,14 +116,15 @@ class ThemeModel:
         self.salient = [t for j, t in enumerate(self.theme_ids)
                         if Y[:, j].sum() >= p.get("salience_min_positives", float("inf"))]
         sal = self._salient_index()
+        self.features = ThemeFeatures(self.seeds, min_df=p["min_df"])
+        S = self.features.salience.transform(docs, sal) if sal else None  # fixed per doc: computed once
         oof = np.zeros(Y.shape, dtype=np.float64)
         k = min(int(p["threshold_folds"]), len(docs))
         if k >= 2:
             for tr, te in KFold(n_splits=k, shuffle=True, random_state=seed).split(docs):
                 f = ThemeFeatures(self.seeds, min_df=p["min_df"])
-                dtr, dte = [docs[i] for i in tr], [docs[i] for i in te]
-                Xtr, Xte = f.fit_transform(dtr), f.transform(dte)
-                Str, Ste = (f.salience.transform(dtr, sal), f.salience.transform(dte, sal)) if sal else (None, None)
+                Xtr, Xte = f.fit_transform([docs[i] for i in tr]), f.transform([docs[i] for i in te])
+                Str, Ste = (S[tr], S[te]) if sal else (None, None)
                 for j in range(len(self.theme_ids)):
                     clf = _fit_one(self._theme_matrix(Xtr, Str, j, sal), Y[tr, j], p["C"], p["balance_below"])
                     oof[te, j] = _proba(clf, self._theme_matrix(Xte, Ste, j, sal))
@@ -134,9 +135,7 @@ class ThemeModel:
             t: best_threshold(oof[sel, j], Y[sel, j], p["threshold_grid"], p["default_threshold"],
                               p["threshold_floor"], p["min_positives_for_tuning"]) if k >= 2 else p["default_threshold"]
             for j, t in enumerate(self.theme_ids)}
-        self.features = ThemeFeatures(self.seeds, min_df=p["min_df"])
         X = self.features.fit_transform(docs)
-        S = self.features.salience.transform(docs, sal) if sal else None
         self.classifiers = [_fit_one(self._theme_matrix(X, S, j, sal), Y[:, j], p["C"], p["balance_below"])
                             for j in range(len(self.theme_ids))]
         return self
@@ -144,7 +143,11 @@ class ThemeModel:
     def predict_proba(self, docs: Sequence[Doc]) -> np.ndarray:
         if not docs:
             return np.zeros((0, len(self.theme_ids)))
-        return np.column_stack([_proba(c, X) for c, X in zip(self.classifiers, self.design(docs), strict=True)])
+        return self.proba_of(self.design(docs))
+
+    def proba_of(self, mats: list) -> np.ndarray:
+        """Probabilities (docs x themes) from the per-theme matrices of design()."""
+        return np.column_stack([_proba(c, X) for c, X in zip(self.classifiers, mats, strict=True)])
 
     def assign(self, probs: np.ndarray) -> list[list[str]]:
         """Themes whose probability reaches their threshold, per row."""
