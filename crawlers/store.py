@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from nlp.sanitize import clean_optional, clean_web_text
 from nlp.urls import canonical_url
 from warehouse.batch import write_rows
 from warehouse.ids import url_id
@@ -152,11 +153,13 @@ class CrawlStore:
         t = now()
         fails = int(h.get("consecutive_failures") or 0) + 1
         st = "disallowed" if kind == "robots-disallowed" else ("dead" if fails >= DEAD_AFTER else "failing")
-        h.update(status=st, last_attempt_at=t, last_error_at=t, last_error=message[:1000], last_error_kind=kind,
+        h.update(status=st, last_attempt_at=t, last_error_at=t, last_error=clean_web_text(message)[:1000],
+                 last_error_kind=kind,
                  consecutive_failures=fails, last_http_status=status, updated_at=t)
 
     def column(self, unit_id: str, url: str, name: str, dedicated: bool, pattern: str | None) -> str:
         cid = column_id(unit_id, url)
+        name = clean_web_text(name or "")  # a menu label or heading from the web: it reaches the reports
         t = now()
         row = self.known.columns.get(cid)
         if row is None:
@@ -170,6 +173,7 @@ class CrawlStore:
 
     def source(self, source_id: str, unit_id: str, kind: str, url: str, name: str | None = None) -> None:
         t = now()
+        name = clean_optional(name)
         row = self.known.sources.get(source_id)
         if row is None:
             row = dict(source_id=source_id, unit_id=unit_id, kind=kind, url=url, verified=True,
@@ -181,7 +185,7 @@ class CrawlStore:
 
     def error(self, unit_id: str | None, url: str | None, kind: str, message: str, stage: str = "crawl") -> None:
         self._errors.append(dict(run_id=self.run_id, stage=stage, unit_id=unit_id, url=url, kind=kind,
-                                 message=message[:2000], occurred_at=now()))
+                                 message=clean_web_text(message)[:2000], occurred_at=now()))
 
     @property
     def errors(self) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from nlp.sanitize import clean_web_text
+
 # TCVN 5712 (VN1, a superset of the TCVN3/ABC font layout) bytes 0x80..0xFF, from glibc iconv.
 _TCVN_HIGH = "À\u1ea2ÃÁ\u1ea0\u1eb6\u1eacÈ\u1eba\u1ebcÉ\u1eb8\u1ec6Ì\u1ec8ĨÍ\u1ecaÒ\u1eceÕÓ\u1ecc\u1ed8\u1edc\u1ede\u1ee0\u1eda\u1ee2Ù\u1ee6Ũ\u00a0ĂÂÊÔƠƯĐăâêôơưđ\u1eb0\u0300\u0309\u0303\u0301\u0323à\u1ea3ãá\u1ea1\u1eb2\u1eb1\u1eb3\u1eb5\u1eaf\u1eb4\u1eae\u1ea6\u1ea8\u1eaa\u1ea4\u1ec0\u1eb7\u1ea7\u1ea9\u1eab\u1ea5\u1eadè\u1ec2\u1ebb\u1ebdé\u1eb9\u1ec1\u1ec3\u1ec5\u1ebf\u1ec7ì\u1ec9\u1ec4\u1ebe\u1ed2ĩí\u1ecbò\u1ed4\u1ecfõó\u1ecd\u1ed3\u1ed5\u1ed7\u1ed1\u1ed9\u1edd\u1edf\u1ee1\u1edb\u1ee3ù\u1ed6\u1ee7ũú\u1ee5\u1eeb\u1eed\u1eef\u1ee9\u1ef1\u1ef3\u1ef7\u1ef9ý\u1ef5\u1ed0"
 assert len(_TCVN_HIGH) == 128
@@ -351,8 +353,8 @@ def _repair_runs(markup: str) -> tuple[str, list[str]]:
 
 
 def normalise_text(text: str) -> tuple[str, bool]:
-    """Entities unescaped, NBSP/zero-width cleaned, Unicode NFC; says whether NFC changed anything."""
-    text = html.unescape(text)
-    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    """Entities unescaped, NBSP to space, controls/bidi/zero-width removed (nlp.sanitize, after the
+    unescape, since `&#x202e;` is one too), Unicode NFC; says whether NFC changed anything."""
+    text = clean_web_text(html.unescape(text)).replace("\u00a0", " ")
     nfc = unicodedata.normalize("NFC", text)
     return nfc, nfc != text

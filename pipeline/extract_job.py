@@ -11,6 +11,7 @@ writes them).
 """
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import multiprocessing
@@ -26,6 +27,7 @@ import pyarrow as pa
 
 from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
+from nlp.sanitize import clean_web_text
 from warehouse.batch import write_rows
 
 log = logging.getLogger("chuyenmuc.extract")
@@ -68,6 +70,19 @@ class DupIndex:
         for i, (lo, hi) in enumerate(BANDS):
             self.bands[i].setdefault((k.simhash >> lo) & ((1 << (hi - lo)) - 1), []).append(k.article_id)
         self.by_hash.setdefault(k.content_hash, []).append(k.article_id)
+
+    def remove(self, k: _Known) -> None:
+        """Undo add() (a batch that did not commit must not become anyone's original)."""
+        if self.items.get(k.article_id) is not k:
+            return
+        del self.items[k.article_id]
+        for i, (lo, hi) in enumerate(BANDS):
+            ids = self.bands[i].get((k.simhash >> lo) & ((1 << (hi - lo)) - 1), [])
+            if k.article_id in ids:
+                ids.remove(k.article_id)
+        ids = self.by_hash.get(k.content_hash, [])
+        if k.article_id in ids:
+            ids.remove(k.article_id)
 
     def matches(self, simh: int, chash: str, unit_id: str, text: str,
                 text_of: Callable[[int], str | None]) -> list[_Known]:
@@ -174,15 +189,50 @@ def _loop(con, idx, counts: dict, total: int, batch_size: int, progress, run_id,
         last_id = rows[-1][0]
         jobs = [(r[7], r[1], r[2], r[6], r[5]) for r in rows]
         results = list(pool.map(_extract_one, jobs, chunksize=4)) if pool is not None else [_extract_one(j) for j in jobs]
-        _batch(con, rows, results, idx, counts, run_id)
+        _isolated(con, rows, results, idx, counts, run_id)
         counts["pages"] += len(rows)
         if progress:
             progress(counts["pages"], total)
     return counts
 
 
+def storage_fault(e: BaseException) -> bool:
+    """A fault of the database or its disk (full, read-only, I/O), not of the page being written:
+    those stop the stage (the nightly job names them), they are not recorded against a page."""
+    if isinstance(e, (OSError, MemoryError, duckdb.IOException)):
+        return True
+    msg = str(e).lower()
+    return any(m in msg for m in ("no space left", "read-only", "read only", "disk i/o", "could not write"))
+
+
+def _isolated(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id: int | None) -> None:
+    """Commit a batch; when its write fails because of a page's content, commit the pages one by one
+    and record each page that still fails (run_errors, extract_status 'error'): one bad page costs
+    only itself, never its batch or the rest of the night."""
+    try:
+        _batch(con, rows, results, idx, counts, run_id)
+        return
+    except Exception as e:  # noqa: BLE001 - split the batch to find the page
+        if storage_fault(e):
+            raise
+        log.warning("extract: a batch of %d pages failed to store (%s); storing its pages one by one",
+                    len(rows), clean_web_text(str(e))[:200])
+    for row, res in zip(rows, results, strict=True):
+        try:
+            _batch(con, [row], [res], idx, counts, run_id)
+        except Exception as e:  # noqa: BLE001 - recorded against the page below
+            if storage_fault(e):
+                raise
+            kind = f"store-{type(e).__name__}"
+            _batch(con, [row], [("err", kind, clean_web_text(str(e)) or type(e).__name__)], idx, counts, run_id)
+            log.warning("extract: page %s not stored: %s", row[1], clean_web_text(str(e))[:200])
+
+
 def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id: int | None) -> None:
+    """Store one batch in one transaction; `counts` and `idx` change only if it commits."""
     now = datetime.now(UTC).replace(tzinfo=None)
+    added: list[_Known] = []
+    outer_counts, counts = counts, collections.Counter()
     articles, statuses, errors, drop, relink = [], [], [], [], []
     batch_texts: dict[int, str] = {}
 
@@ -192,54 +242,69 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
         row = con.execute("SELECT text FROM articles WHERE article_id = ?", [aid]).fetchall()
         return row[0][0] if row else None
 
-    for (page_id, url, _fetched_url, unit_id, column_id, _fetched_at, _headers, _body_z, http_status), outcome in zip(
-            rows, results, strict=True):
-        if http_status is not None and http_status >= 400:  # an error page is not content
-            statuses.append({"page_id": page_id, "extract_status": "not-article",
-                             "extract_error": f"http-{http_status}", "extracted_at": now})
-            drop.append(page_id)
-            counts["not-article"] += 1
-            continue
-        if outcome[0] == "err":
-            _, kind, msg = outcome
-            statuses.append({"page_id": page_id, "extract_status": "error", "extract_error": f"{kind}: {msg}"[:1000],
-                             "extracted_at": now})
-            errors.append({"run_id": run_id, "stage": "extract", "unit_id": unit_id, "url": url, "kind": kind,
-                           "message": msg[:2000], "occurred_at": now})
-            drop.append(page_id)
-            counts["error"] += 1
-            continue
-        res = outcome[1]
-        if not res.is_article:
-            status = STATUS_OF.get(res.kind, "not-article")
-            statuses.append({"page_id": page_id, "extract_status": status,
-                             "extract_error": None if status == "document" or res.kind == "listing" else res.kind,
-                             "extracted_at": now})
-            drop.append(page_id)
-            counts[status] += 1
-            continue
-        syl = syllables(res.text)
-        chash, simh = content_hash(res.text), simhash(res.text)
-        repost_of = None
-        if len(syl) >= MIN_DUP_SYLLABLES:
-            key = _key(res.published_at, page_id)
-            found = idx.matches(simh, chash, unit_id, res.text, text_of)
-            earlier = [k for k in found if k.key < key]
-            if earlier:
-                repost_of = min(earlier, key=lambda k: k.key).article_id
-                counts["reposts"] += 1
-            later = [(k.article_id, page_id) for k in found if k.key > key]
-            relink += later
-            counts["reposts"] += len(later)
-            idx.add(_Known(page_id, unit_id, key, simh, chash))
-            batch_texts[page_id] = res.text
-        articles.append({
-            "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
-            "published_at": res.published_at, "author": res.author, "text": res.text, "lang": res.lang,
-            "word_count": len(syl), "content_hash": chash, "simhash": simh, "repost_of": repost_of,
-            "quality_flags": res.quality_flags, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now})
-        statuses.append({"page_id": page_id, "extract_status": "article", "extract_error": None, "extracted_at": now})
-        counts["article"] += 1
+    try:
+        for (page_id, url, _fetched_url, unit_id, column_id, _fetched_at, _headers, _body_z, http_status), outcome in zip(
+                rows, results, strict=True):
+            if http_status is not None and http_status >= 400:  # an error page is not content
+                statuses.append({"page_id": page_id, "extract_status": "not-article",
+                                 "extract_error": f"http-{http_status}", "extracted_at": now})
+                drop.append(page_id)
+                counts["not-article"] += 1
+                continue
+            if outcome[0] == "err":
+                _, kind, msg = outcome
+                msg = clean_web_text(msg)
+                statuses.append({"page_id": page_id, "extract_status": "error", "extract_error": f"{kind}: {msg}"[:1000],
+                                 "extracted_at": now})
+                errors.append({"run_id": run_id, "stage": "extract", "unit_id": unit_id, "url": url, "kind": kind,
+                               "message": msg[:2000], "occurred_at": now})
+                drop.append(page_id)
+                counts["error"] += 1
+                continue
+            res = outcome[1]
+            if not res.is_article:
+                status = STATUS_OF.get(res.kind, "not-article")
+                statuses.append({"page_id": page_id, "extract_status": status,
+                                 "extract_error": None if status == "document" or res.kind == "listing" else res.kind,
+                                 "extracted_at": now})
+                drop.append(page_id)
+                counts[status] += 1
+                continue
+            syl = syllables(res.text)
+            chash, simh = content_hash(res.text), simhash(res.text)
+            repost_of = None
+            if len(syl) >= MIN_DUP_SYLLABLES:
+                key = _key(res.published_at, page_id)
+                found = idx.matches(simh, chash, unit_id, res.text, text_of)
+                earlier = [k for k in found if k.key < key]
+                if earlier:
+                    repost_of = min(earlier, key=lambda k: k.key).article_id
+                    counts["reposts"] += 1
+                later = [(k.article_id, page_id) for k in found if k.key > key]
+                relink += later
+                counts["reposts"] += len(later)
+                known = _Known(page_id, unit_id, key, simh, chash)
+                idx.add(known)
+                added.append(known)
+                batch_texts[page_id] = res.text
+            articles.append({
+                "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
+                "published_at": res.published_at, "author": res.author, "text": res.text, "lang": res.lang,
+                "word_count": len(syl), "content_hash": chash, "simhash": simh, "repost_of": repost_of,
+                "quality_flags": res.quality_flags, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now})
+            statuses.append({"page_id": page_id, "extract_status": "article", "extract_error": None, "extracted_at": now})
+            counts["article"] += 1
+        _write(con, articles, statuses, errors, drop, relink)
+    except BaseException:
+        for k in added:  # nothing of this batch was stored: no later page may name it as its original
+            idx.remove(k)
+        raise
+    for k, v in counts.items():
+        outer_counts[k] = outer_counts.get(k, 0) + v
+
+
+def _write(con, articles: list[dict], statuses: list[dict], errors: list[dict], drop: list[int],
+           relink: list[tuple[int, int]]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         # articles has two unique keys (article_id, url), which DuckDB's INSERT OR REPLACE refuses:
@@ -263,6 +328,6 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
             con.unregister("_extract_status")
         write_rows(con, "run_errors", errors)
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -83,6 +83,10 @@ class UnitsSpider(scrapy.Spider):
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
         self.late: list[Request] = []
         self.refresh_sources: set[str] = set()  # sources whose links were not all fetched tonight
+        # requests for what a source listed (articles, next listing pages) not settled yet: key -> the
+        # sources that listed it. Settled = stored, or recorded as failed. What is still here when the
+        # spider closes (a SIGTERM, a shutdown, a request dropped on the way) was never fetched.
+        self.pending: dict[str, set[str]] = {}
         self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
         for col in store.known.columns.values():
             self.listing_urls[col["unit_id"]].add(col["url"])
@@ -136,10 +140,17 @@ class UnitsSpider(scrapy.Spider):
         return True
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
-        # a source whose articles (or next listing pages) could not be fetched tonight was read, and its
-        # validators stored, but what it listed is not all stored: forget its validators so the next
-        # night reads it in full (not a 304) and finds those links again. Its other sources stay
-        # conditional.
+        # Validators are kept only for sources whose listed articles are all stored or recorded as
+        # failed. A source whose articles (or next listing pages) could not be fetched tonight, or were
+        # never fetched because the crawl stopped first (SIGTERM, shutdown: `reason`), was read, but what
+        # it listed is not all stored: forget its validators so the next night reads it in full (not a
+        # 304) and finds those links again. Its other sources stay conditional. (A crawl killed outright
+        # writes no health row at all: the validators of the last complete night stay, which is as safe.)
+        unsettled = {sid for sids in self.pending.values() for sid in sids}
+        if self.pending:
+            self.logger.info("crawl closed (%s) with %d listed links not fetched: %d sources will be read in "
+                             "full next night", reason or "?", len(self.pending), len(unsettled - self.refresh_sources))
+        self.refresh_sources |= unsettled
         self.store.forget_validators(self.refresh_sources)
         self.close_summary = self.store.close()
 
@@ -217,6 +228,9 @@ class UnitsSpider(scrapy.Spider):
         c = canonical_url(url)
         if column:
             self.store.attribute(c, column)
+        sid = via.meta.get("source_id") or via.meta.get("parent_source")
+        if c in self.articles_seen and f"a:{c}" in self.pending and sid:
+            self.pending[f"a:{c}"].add(sid)  # listed here too: this source is complete only once it is fetched
         if c in self.known_at_start or c in self.articles_seen or c in self.listing_urls[unit.unit_id]:
             return None
         if not same_site(url, unit.domains):
@@ -233,13 +247,16 @@ class UnitsSpider(scrapy.Spider):
                                  f"unit {unit.unit_id} reached its page budget of {budget} article requests; "
                                  "its other links wait for the next night")
                 self.counts["errors"] += 1
+            if sid:
+                self.refresh_sources.add(sid)  # they wait for the next night: which must read this source in full
             return None
         issued[unit.unit_id] += 1
         self.articles_seen.add(c)
+        key = f"a:{c}"
+        self.pending[key] = {sid} if sid else set()
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
-                                 source_id=via.meta.get("source_id") or via.meta.get("parent_source"),
-                                 column_id=column, link_canonical=c,
+                                 source_id=sid, column_id=column, link_canonical=c, pending_key=key,
                                  handle_httpstatus_list=HANDLED))
 
     # ---- helpers
@@ -367,7 +384,9 @@ class UnitsSpider(scrapy.Spider):
                 self.store.error(response.meta["unit_id"], response.url, f"http-{response.status}",
                                  "listing page failed")
                 self._links_missed(response.meta)
+                self._settle(response.meta)
                 return
+            self._settle(response.meta)  # its own links are pending in their own right from here on
         if h is None or not isinstance(response, TextResponse):
             return
         unit = self.unit(response)
@@ -393,11 +412,13 @@ class UnitsSpider(scrapy.Spider):
             nxt = L.next_page(html, response.url)
             if nxt and same_site(nxt, unit.domains) and ("page", canonical_url(nxt)) not in self.scheduled:
                 self.scheduled.add(("page", canonical_url(nxt)))
+                parent = response.meta.get("source_id") or response.meta.get("parent_source")
+                key = f"p:{canonical_url(nxt)}"
+                self.pending[key] = {parent} if parent else set()
                 yield Request(nxt, callback=self.parse_listing, errback=self.on_error, dont_filter=True, priority=5,
                               meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="page",
                                         source_id=None, source_kind="column", column_id=column,
-                                        parent_source=response.meta.get("source_id")
-                                        or response.meta.get("parent_source"),
+                                        parent_source=parent, pending_key=key,
                                         page_no=page_no + 1, handle_httpstatus_list=HANDLED))
         elif page_no >= self.max_pages and arts:
             self.store.error(unit.unit_id, response.url, "listing-max-pages",
@@ -466,9 +487,10 @@ class UnitsSpider(scrapy.Spider):
         self._transient(response)
         if response.status >= 500 and self._late_retry(response.request):
             return
+        if response.status >= 500:  # the article is still to fetch: re-read its source in full next night
+            self._links_missed(response.meta)
+        self._settle(response.meta)  # stored below, or recorded as failed
         if response.status != 200:
-            if response.status >= 500:  # the article is still to fetch: re-read its source in full next night
-                self._links_missed(response.meta)
             self.store.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"article page answered HTTP {response.status}")
             self.counts["errors"] += 1
@@ -498,12 +520,17 @@ class UnitsSpider(scrapy.Spider):
 
     # ---- failures
     def _links_missed(self, meta: dict[str, Any]) -> None:
-        """An article or a next listing page failed for good tonight: the source that listed it must be
+        """An article or a next listing page failed for good tonight: the sources that listed it must be
         read in full next night (see _closed). A failed source itself keeps its old validators."""
         if meta.get("role") in ("article", "page"):
             sid = meta.get("source_id") or meta.get("parent_source")
             if sid:
                 self.refresh_sources.add(sid)
+            self.refresh_sources |= self.pending.get(meta.get("pending_key") or "", set())
+
+    def _settle(self, meta: dict[str, Any]) -> None:
+        """A listed link is done with for tonight: stored, or recorded as failed (see `pending`)."""
+        self.pending.pop(meta.get("pending_key") or "", None)
 
     def on_error(self, failure: Failure) -> None:
         req = failure.request  # type: ignore[attr-defined]
@@ -514,6 +541,7 @@ class UnitsSpider(scrapy.Spider):
         unit_id = req.meta.get("unit_id")
         if kind in ("site-down", "timeout", "connection", "connection-refused", "tls", "dns"):
             self._links_missed(req.meta)
+        self._settle(req.meta)  # recorded as failed below
         if kind == "site-down":
             reported = self.__dict__.setdefault("_down_reported", set())
             if unit_id in reported:

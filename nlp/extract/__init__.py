@@ -257,7 +257,8 @@ def _finish(draft: Draft, page: Page | None, url: str, canon: str, fetched_at: d
         flags.append("nfc-normalised")
     pub, has_time = (draft.published_at, draft.has_time) if draft.published_at else _date(draft, page, fetched_at)
     if page is not None and author is None and draft.kind != "listing":
-        author = page.declared_author()
+        declared = page.declared_author()
+        author = squash(normalise_text(declared)[0]) or None if declared else None
     kind = _kind(draft, page, text, pub)
     lang = detect_lang((title or "") + "\n" + text) if text or title else "und"
     if kind == "document" and draft.attachments and len(text) < MIN_ARTICLE_CHARS:
