@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib import resources
+
+from nlp.pool import process_pool, stop_pool
 
 TOKENIZER_SCHEME = "nfc+uts-normalize+uts-word-v1"
 DEFAULT_MAX_CHARS = 6000  # body characters tokenized per article; None = all
@@ -87,13 +88,18 @@ def tokenize_articles(items: Sequence[tuple[str | None, str | None]], processes:
                 progress(1)
         return out
     chunk = max(1, min(16, n // (procs * 4)))
-    with ProcessPoolExecutor(max_workers=procs) as ex:
+    ex = process_pool(procs)  # workers die with this process (nlp.pool)
+    try:
         out = []
         for r in ex.map(_tok_pair, jobs, chunksize=chunk):
             out.append(r)
             if progress:
                 progress(1)
-        return out
+    except BaseException as e:
+        stop_pool(ex, interrupted=not isinstance(e, Exception))
+        raise
+    stop_pool(ex)
+    return out
 
 
 @lru_cache(maxsize=1)

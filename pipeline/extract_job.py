@@ -14,11 +14,9 @@ from __future__ import annotations
 import collections
 import json
 import logging
-import multiprocessing
 import os
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +25,7 @@ import pyarrow as pa
 
 from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
+from nlp.pool import process_pool, stop_pool
 from nlp.sanitize import clean_web_text
 from warehouse.batch import write_rows
 
@@ -167,12 +166,18 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
     if total >= PARALLEL_MIN_PAGES and procs > 1:
         # extraction is CPU-bound (lxml, trafilatura): spread a batch over processes; the database
         # writes and the duplicate index stay here, in one process (workers never touch DuckDB).
-        pool = ProcessPoolExecutor(max_workers=procs, mp_context=multiprocessing.get_context("fork"))
+        # (workers die with this process and leave signals to it: nlp.pool)
+        pool = process_pool(procs)
     try:
         counts = _loop(con, idx, counts, total, batch_size, progress, run_id, pool)
+    except BaseException as e:
+        if pool is not None:
+            stop_pool(pool, interrupted=not isinstance(e, Exception))
+            pool = None
+        raise
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            stop_pool(pool)
     log.info("extract: %s", counts)
     return counts
 

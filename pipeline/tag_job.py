@@ -15,11 +15,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from nlp.sanitize import clean_web_text
 from nlp.themes.data import repo_examples
 from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 from nlp.themes.training import train
-from nlp.tokenize import tokenize_articles, tokenizer_version
+from nlp.tokenize import tokenize_article, tokenize_articles, tokenizer_version
 from registry import Plan
 from warehouse.batch import write_rows
 
@@ -67,26 +68,77 @@ def register_model(con: duckdb.DuckDBPyConnection, model: ThemeModel, path: str 
     con.execute("COMMIT")
 
 
+def _page_fault(e: BaseException) -> bool:
+    """An error caused by an article's content (recorded against it), not by the disk or the database."""
+    from pipeline.extract_job import storage_fault
+    return isinstance(e, Exception) and not storage_fault(e)
+
+
+def record_failures(con: duckdb.DuckDBPyConnection, stage: str, failed: list[tuple[int, BaseException]],
+                    run_id: int | None) -> None:
+    """One run_errors row per article skipped by `stage`, with its URL and the reason."""
+    if not failed:
+        return
+    urls = dict(con.execute("SELECT article_id, url FROM articles WHERE article_id IN (SELECT unnest(?))",
+                            [[a for a, _ in failed]]).fetchall())
+    units = dict(con.execute("SELECT article_id, unit_id FROM articles WHERE article_id IN (SELECT unnest(?))",
+                             [[a for a, _ in failed]]).fetchall())
+    now = dt.datetime.now().replace(microsecond=0)
+    rows = [dict(run_id=run_id, stage=stage, unit_id=units.get(aid), url=urls.get(aid), kind=type(e).__name__,
+                 message=clean_web_text(f"article {aid} skipped: {e}")[:2000], occurred_at=now) for aid, e in failed]
+    for aid, e in failed:
+        log.warning("%s: article %s (%s) skipped: %s", stage, aid, urls.get(aid), clean_web_text(str(e))[:200])
+    con.execute("BEGIN")
+    write_rows(con, "run_errors", rows)
+    con.execute("COMMIT")
+
+
+def tokenize_rows(rows: list[tuple], processes: int | None = None) -> tuple[list[tuple], list[tuple[int, BaseException]]]:
+    """Tokenize (article_id, title, text) rows: ([(row, (title_tokens, text_tokens))], [(article_id, error)]).
+    When the batch fails, each article is tokenized alone, so one bad text costs only itself."""
+    try:
+        toks = tokenize_articles([(r[1], r[2]) for r in rows], processes=processes)
+        return list(zip(rows, toks, strict=True)), []
+    except Exception as e:  # noqa: BLE001 - find the article below
+        if not _page_fault(e):
+            raise
+        if len(rows) == 1:
+            return [], [(int(rows[0][0]), e)]
+    done, failed = [], []
+    for r in rows:
+        try:
+            done.append((r, tokenize_article(r[1], r[2])))
+        except Exception as e:  # noqa: BLE001 - recorded by the caller
+            if not _page_fault(e):
+                raise
+            failed.append((int(r[0]), e))
+    return done, failed
+
+
 def tokenize_missing(con: duckdb.DuckDBPyConnection, batch_size: int = 500, processes: int | None = None,
-                     progress: Progress | None = None) -> int:
-    """Store tokens for every article that has none yet; returns how many were tokenized."""
+                     progress: Progress | None = None, run_id: int | None = None) -> int:
+    """Store tokens for every article that has none yet; returns how many were tokenized. An article
+    that cannot be tokenized is recorded in run_errors and skipped (tried again next run)."""
     done = 0
     version = tokenizer_version()
+    last = None
     while True:
         rows = con.execute(
             "SELECT a.article_id, a.title, a.text FROM articles a "
             "WHERE NOT EXISTS (SELECT 1 FROM article_tokens t WHERE t.article_id = a.article_id) "
-            "ORDER BY a.article_id LIMIT ?", [batch_size]).fetchall()
+            "AND (? IS NULL OR a.article_id > ?) ORDER BY a.article_id LIMIT ?", [last, last, batch_size]).fetchall()
         if not rows:
             return done
-        toks = tokenize_articles([(r[1], r[2]) for r in rows], processes=processes)
+        last = rows[-1][0]
+        ok, failed = tokenize_rows(rows, processes)
         now = dt.datetime.now().replace(microsecond=0)
         out = [dict(article_id=r[0], title_tokens=tt, text_tokens=xt, tokenizer_version=version, created_at=now)
-               for r, (tt, xt) in zip(rows, toks, strict=True)]
+               for r, (tt, xt) in ok]
         con.execute("BEGIN")
         write_rows(con, "article_tokens", out, mode="replace")
         con.execute("COMMIT")
-        done += len(rows)
+        record_failures(con, "tokenize", failed, run_id)
+        done += len(out)
         if progress:
             progress("tokenize", len(rows))
 
@@ -132,6 +184,31 @@ def score_batch(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tu
     return len({t["article_id"] for t in tags}), len(tags)
 
 
+def _score_isolated(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tuple],
+                    run_id: int | None) -> tuple[int, int]:
+    """score_batch; when the batch fails, article by article, recording (and skipping) each that fails."""
+    try:
+        return score_batch(con, model, rows)
+    except Exception as e:  # noqa: BLE001 - find the article below
+        if not _page_fault(e):
+            raise
+        if len(rows) == 1:
+            record_failures(con, "tag", [(int(rows[0][0]), e)], run_id)
+            return 0, 0
+    n_art = n_tags = 0
+    failed = []
+    for r in rows:
+        try:
+            a, t = score_batch(con, model, [r])
+            n_art, n_tags = n_art + a, n_tags + t
+        except Exception as e:  # noqa: BLE001 - recorded below
+            if not _page_fault(e):
+                raise
+            failed.append((int(r[0]), e))
+    record_failures(con, "tag", failed, run_id)
+    return n_art, n_tags
+
+
 def run_tag(con: duckdb.DuckDBPyConnection, model_path: str | Path, all: bool = False, batch_size: int = 500,
             processes: int | None = None, progress: Progress | None = None, run_id: int | None = None,
             plan: Plan | None = None) -> dict:
@@ -148,7 +225,7 @@ def run_tag(con: duckdb.DuckDBPyConnection, model_path: str | Path, all: bool = 
             plan = load_plan(load_config().path("plan"))
     model = ensure_model(model_path, plan) if plan is not None else ThemeModel.load(model_path)
     register_model(con, model, model_path)
-    tokenized = tokenize_missing(con, batch_size, processes, progress)
+    tokenized = tokenize_missing(con, batch_size, processes, progress, run_id)
     scored = tagged_articles = tags = 0
     last = None
     while True:
@@ -161,12 +238,12 @@ def run_tag(con: duckdb.DuckDBPyConnection, model_path: str | Path, all: bool = 
             rows = con.execute(
                 "SELECT t.article_id, t.title_tokens, t.text_tokens FROM article_tokens t "
                 "JOIN articles a USING (article_id) WHERE NOT EXISTS (SELECT 1 FROM article_theme_scores s "
-                "WHERE s.article_id = t.article_id AND s.model_version = ?) ORDER BY t.article_id LIMIT ?",
-                [model.version, batch_size]).fetchall()
+                "WHERE s.article_id = t.article_id AND s.model_version = ?) AND (? IS NULL OR t.article_id > ?) "
+                "ORDER BY t.article_id LIMIT ?", [model.version, last, last, batch_size]).fetchall()
         if not rows:
             break
         last = rows[-1][0]
-        n_art, n_tags = score_batch(con, model, rows)
+        n_art, n_tags = _score_isolated(con, model, rows, run_id)
         scored += len(rows)
         tagged_articles += n_art
         tags += n_tags
