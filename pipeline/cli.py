@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    from pipeline import interrupt
+    interrupt.install()  # SIGTERM like Ctrl-C: exit 130, runs marked interrupted, children stopped
     try:
         return int(args.func(args) or 0)
     except ValidationError as e:

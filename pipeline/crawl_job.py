@@ -3,7 +3,6 @@ caller did not give a run id (the nightly job owns its own run row)."""
 from __future__ import annotations
 
 import collections
-import ctypes
 import datetime as dt
 import json
 import logging
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nlp.pool import die_with_parent
 from registry import Plan, Registry
 from registry.config import Config
 from warehouse.db import connect
@@ -56,7 +56,8 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
             counts = _child(db_path, plan, registry, config, unit_ids, refetch, proxy, run_id, settings, timeout)
     except BaseException as e:
         if own_run:
-            _run_row(db_path, run_id, "failed", None, None, errors=[f"{type(e).__name__}: {e}"])
+            status = "interrupted" if isinstance(e, KeyboardInterrupt) else "failed"
+            _run_row(db_path, run_id, status, None, None, errors=[f"{type(e).__name__}: {e}"])
         raise
     if own_run:
         status = "partial" if counts.get("sources_failing") else "ok"
@@ -65,12 +66,30 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
     return counts
 
 
+STOP_GRACE = 20.0  # seconds the crawl child gets to close (store what it has, validators rule) before SIGKILL
+
+
 def _die_with_parent() -> None:
-    """Linux: the crawl child gets SIGTERM if the job that started it dies (even by SIGKILL)."""
+    """Linux: the crawl child is killed at once if the job that started it dies (even by SIGKILL), so it
+    never writes the database after its job is gone. (Safe: a crawl killed outright writes no source
+    health, and the validators of the last complete night stay.)"""
+    die_with_parent(signal.SIGKILL)
+
+
+def _stop_child(p: subprocess.Popen) -> None:
+    """The job was told to stop: the crawl child gets one SIGTERM (Scrapy's graceful shutdown: pages
+    stored, validators kept only for complete sources), then SIGKILL after STOP_GRACE seconds. The
+    child runs in its own process group, so a signal to the job's group reaches it only through here."""
+    if p.poll() is not None:
+        return
+    log.warning("stopping the crawl process (pid %d)", p.pid)
+    p.send_signal(signal.SIGTERM)
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+        p.wait(timeout=STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        log.warning("the crawl process did not stop within %.0f s: killed", STOP_GRACE)
+        p.kill()
+        p.wait()
 
 
 def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, unit_ids: list[str] | None,
@@ -82,7 +101,8 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     p = subprocess.Popen([sys.executable, "-m", "crawlers.run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=_die_with_parent)
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=_die_with_parent,
+                         process_group=0)
     tail: collections.deque[str] = collections.deque(maxlen=40)
 
     def forward() -> None:  # the child's log lines reach our log (and terminal/cron) as they happen
@@ -96,8 +116,7 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
     try:
         out, _ = p.communicate(json.dumps(job, default=str), timeout=timeout)
     except BaseException:
-        p.kill()
-        p.wait()
+        _stop_child(p)
         raise
     fwd.join(timeout=5)
     if p.returncode != 0:

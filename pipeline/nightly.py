@@ -43,8 +43,10 @@ class RunState:
 def _new_run(db: Path, command: str, args: dict, log_path: Path) -> RunState:
     con = connect(db)
     try:
-        stale = con.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()) "
-                            "WHERE status = 'running' RETURNING run_id").fetchall()
+        # finished_at in started_at's convention: naive machine-local time (now() would be TIMESTAMPTZ)
+        stale = con.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) "
+                            "WHERE status = 'running' RETURNING run_id",
+                            [dt.datetime.now().replace(microsecond=0)]).fetchall()
         for (rid,) in stale:
             log.warning("run %s was interrupted (killed or crashed); its committed batches are kept and this run resumes", rid)
         run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchone()[0])  # type: ignore[index]

@@ -151,6 +151,10 @@ class UnitsSpider(scrapy.Spider):
             self.logger.info("crawl closed (%s) with %d listed links not fetched: %d sources will be read in "
                              "full next night", reason or "?", len(self.pending), len(unsettled - self.refresh_sources))
         self.refresh_sources |= unsettled
+        if reason and reason != "finished":
+            self.store.error(None, None, "crawl-stopped",
+                             f"the crawl stopped before its end ({reason}): {len(self.pending)} listed links not "
+                             f"fetched; the {len(unsettled)} sources that listed them are read in full next night")
         self.store.forget_validators(self.refresh_sources)
         self.close_summary = self.store.close()
 
