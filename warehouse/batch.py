@@ -1,6 +1,7 @@
 """Batched writes through Arrow: DuckDB's executemany manages ~800 rows/s, an Arrow batch ~50,000."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,10 @@ def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[s
         con.execute(f'INSERT INTO "{table}" ({col_list}) SELECT {col_list} FROM {name}'
                     if verb == "INSERT" else
                     f'{verb} INTO "{table}" ({col_list}) SELECT {col_list} FROM {name}')
-    finally:
-        con.unregister(name)
+    except BaseException:
+        # in a transaction the failed INSERT aborted, unregister fails too: keep the INSERT's own error
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
     return len(rows)
