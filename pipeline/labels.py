@@ -24,6 +24,29 @@ EXPORT_COLUMNS = ["article_id", "url", "unit", "title", "excerpt", "current_them
 EXCERPT_CHARS = 400
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SPLIT = re.compile(r"[\s,;|]+")
+# Article ids are 19-digit numbers: Excel reads a bare one as a number and saves it as 9.10100E+18
+# (15 significant digits), so the CSV carries them as text Excel leaves alone: "id" + digits.
+ID_PREFIX = "id"
+_ID = re.compile(r"^(?:id)?\s*(\d{1,19})$", re.I)
+_EXCEL_NUMBER = re.compile(r"^\d(?:[.,]\d+)?E\+?\d+$", re.I)
+
+
+def id_cell(article_id: int) -> str:
+    """An article id as CSV text that survives Excel: 'id9101000000000000000'."""
+    return f"{ID_PREFIX}{article_id}"
+
+
+def parse_article_id(cell: str) -> int:
+    """The article id of a CSV cell: 'id<digits>' (what `export` writes) or plain digits (older files).
+    Raises ValueError saying what is wrong, e.g. an id Excel has already turned into a number."""
+    raw = _unsafe((cell or "").strip())
+    m = _ID.match(raw)
+    if m:
+        return int(m.group(1))
+    if _EXCEL_NUMBER.match(raw):
+        raise ValueError(f"{raw!r} is an article id that a spreadsheet turned into a number (its digits are "
+                         "lost): export the file again and keep the ids as written (id + digits)")
+    raise ValueError(f"not an article id: {raw!r} (expected id followed by digits, as exported)")
 
 
 def safe_cell(value: object) -> str:
@@ -75,8 +98,8 @@ def export_uncertain(con: duckdb.DuckDBPyConnection, model: ThemeModel, n: int, 
             continue
         excerpt = " ".join((m[4] or "").split())[:EXCERPT_CHARS]
         scores = "; ".join(f"{t}:{p:.2f}" for t, p in sorted(sc.items(), key=lambda kv: -kv[1]) if p >= 0.05)
-        w.writerow([safe_cell(x) for x in (aid, m[1], m[2], m[3], excerpt, "; ".join(tagged.get(aid, [])),
-                                           scores, "")])
+        w.writerow([safe_cell(x) for x in (id_cell(aid), m[1], m[2], m[3], excerpt,
+                                           "; ".join(tagged.get(aid, [])), scores, "")])
     out.write_text(buf.getvalue(), encoding="utf-8-sig")  # BOM: Excel then reads UTF-8 correctly
     return len(picked)
 
@@ -117,11 +140,10 @@ def import_labels(con: duckdb.DuckDBPyConnection, plan: Plan, path: str | Path, 
         if not cell:
             skipped += 1
             continue
-        raw_id = _unsafe((r.get("article_id") or "").strip())
         try:
-            aid = int(raw_id)
-        except ValueError:
-            problems.append((where, "article_id", f"not an article id: {raw_id!r}"))
+            aid = parse_article_id(r.get("article_id") or "")
+        except ValueError as e:
+            problems.append((where, "article_id", str(e)))
             continue
         if aid in seen:
             problems.append((where, "article_id", f"article {aid} already labelled in row {seen[aid]}"))

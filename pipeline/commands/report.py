@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep = sub.add_parser("report", help="weekly coverage-gap summary and annual report")
     rsub = rep.add_subparsers(dest="report_cmd", metavar="KIND", required=True)
     w = rsub.add_parser("weekly", help="Markdown + HTML summary of one ISO week (default: the last complete one)")
-    w.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2021-W30")
+    w.add_argument("--week", metavar="YYYY-Www", type=week_arg, help="ISO week, e.g. 2021-W30")
     w.add_argument("--out", metavar="DIR", help="output folder (default: paths.reports in the config)")
     add_common(w)
     w.set_defaults(func=_weekly)
@@ -24,6 +24,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--out", metavar="DIR", help="output folder (default: paths.reports in the config)")
     add_common(a)
     a.set_defaults(func=_annual)
+
+
+FIRST_YEAR = 1995  # no Vietnamese provincial site published before; dates are kept inside [1995, now + 1 day]
+
+
+def week_arg(value: str) -> str:
+    """--week: an ISO week the reports can work with (argparse exits 2 naming the option otherwise)."""
+    import datetime as dt
+
+    from pipeline.reports.common import ReportError, parse_week
+    try:
+        monday = parse_week(value)
+    except ReportError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    last = dt.date.today().year + 1
+    if not FIRST_YEAR <= monday.year <= last:
+        raise argparse.ArgumentTypeError(f"week {value!r}: outside {FIRST_YEAR}-W01 .. {last}-W52")
+    return value
 
 
 def open_db(ctx: Context):

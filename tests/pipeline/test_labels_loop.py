@@ -104,7 +104,9 @@ def test_label_loop_end_to_end(world, cli):
 
     # the analyst fills: the sport article (title starts with '=') and one exported row get labels
     sport_id = world["ids"][2]
-    labelled = {int(rows[0]["article_id"]): "ideology-defense; exemplary-models", sport_id: "none"}
+    from pipeline.labels import parse_article_id
+    assert all(r["article_id"].startswith("id") for r in rows)  # text, not a number Excel would round
+    labelled = {parse_article_id(rows[0]["article_id"]): "ideology-defense; exemplary-models", sport_id: "none"}
     fill = root / "filled.csv"
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -117,7 +119,7 @@ def test_label_loop_end_to_end(world, cli):
     assert r.code == 0, r.err
     assert "imported 2" in r.out
     assert dict(q(db, "SELECT article_id, themes FROM labels")) == {
-        int(rows[0]["article_id"]): ["exemplary-models", "ideology-defense"], sport_id: []}
+        parse_article_id(rows[0]["article_id"]): ["exemplary-models", "ideology-defense"], sport_id: []}
 
     r = cli("themes", "train", "--db", db, "--out", model)
     assert r.code == 0, r.err
@@ -127,7 +129,7 @@ def test_label_loop_end_to_end(world, cli):
     v2 = q(db, "SELECT DISTINCT model_version FROM article_themes")
     assert v2 and all(v[0] != v1 for v in v2)
     assert q(db, "SELECT count(*) FROM models")[0][0] == 2
-    first = int(rows[0]["article_id"])
+    first = parse_article_id(rows[0]["article_id"])
     tags = q(db, "SELECT theme_id, source FROM article_themes WHERE article_id = ? ORDER BY theme_id", [first])
     assert tags == [("exemplary-models", "label"), ("ideology-defense", "label")]
     assert q(db, "SELECT count(*) FROM article_themes WHERE article_id = ?", [sport_id])[0][0] == 0
