@@ -86,11 +86,11 @@ def _requests(web) -> int:
 # (case, demo-web requests served in the night before the kill): moments spread over the crawl,
 # which serves about 830 requests in an uninterrupted first night
 CASES = [
-    pytest.param("child-SIGTERM", 150, id="child-SIGTERM", marks=pytest.mark.slow),
-    pytest.param("job-SIGTERM", 300, id="job-SIGTERM", marks=pytest.mark.slow),
+    pytest.param("child-SIGTERM", 500, id="child-SIGTERM", marks=pytest.mark.slow),
+    pytest.param("job-SIGTERM", 650, id="job-SIGTERM", marks=pytest.mark.slow),
     pytest.param("group-SIGTERM", 450, id="group-SIGTERM"),
-    pytest.param("tree-SIGTERM", 220, id="tree-SIGTERM", marks=pytest.mark.slow),
-    pytest.param("job-SIGKILL", 380, id="job-SIGKILL", marks=pytest.mark.slow),
+    pytest.param("tree-SIGTERM", 300, id="tree-SIGTERM", marks=pytest.mark.slow),
+    pytest.param("job-SIGKILL", 600, id="job-SIGKILL", marks=pytest.mark.slow),
 ]
 
 

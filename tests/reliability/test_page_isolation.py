@@ -181,3 +181,16 @@ def test_clean_text_is_untouched() -> None:
             if t:
                 assert clean_web_text(t) is t
                 assert unicodedata.is_normalized("NFC", t)
+
+
+def test_an_article_that_cannot_be_tokenized_costs_only_itself() -> None:
+    """underthesea raises on a lone surrogate (a text that reached tokenizing without the boundary's
+    cleaning, e.g. from an older extractor or another loader): the batch is tokenized article by
+    article and only that one is reported, by id, with underthesea's reason."""
+    from pipeline.tag_job import tokenize_rows
+    rows = [(1, "Tiêm vắc xin", "Ngành y tế tổ chức tiêm vắc xin."), (2, "Hỏng \ud800", "Văn bản \ud800 lỗi."),
+            (3, "Lễ hội", "Người dân tham gia lễ hội đường phố.")]
+    done, failed = tokenize_rows(rows, processes=1)
+    assert [r[0] for r, _ in done] == [1, 3]
+    assert done[0][1][0] == "Tiêm vắc_xin"
+    assert [(aid, type(e).__name__) for aid, e in failed] == [(2, "UnicodeEncodeError")]
