@@ -194,3 +194,30 @@ def test_an_article_that_cannot_be_tokenized_costs_only_itself() -> None:
     assert [r[0] for r, _ in done] == [1, 3]
     assert done[0][1][0] == "Tiêm vắc_xin"
     assert [(aid, type(e).__name__) for aid, e in failed] == [(2, "UnicodeEncodeError")]
+
+
+def test_hidden_characters_do_not_reach_the_weekly_report(tmp_path: Path) -> None:
+    """A column name and an article from the web, both full of bidi and zero-width characters, as the
+    weekly summary (Markdown and HTML) shows them: clean."""
+    from pipeline.reports.settings import set_setting
+    from pipeline.reports.weekly import write_weekly
+    from warehouse import refresh_views
+    url = BASE.format("an")
+    db = _db(tmp_path, [(url, HIDDEN_PAGE)])
+    con = duckdb.connect(str(db))
+    try:
+        store = CrawlStore(con, run_id=1)
+        cid = store.column("bao-daklak", "https://baodaklak.vn/dua-nghi-quyet-vao-cuoc-song",
+                           "\u202eĐưa Nghị quyết\u200b vào cuộc sống\u2069\u200f", True, "(registry)")
+        store.attribute(url, cid)
+        store.close()
+        run_extract(con, run_id=2)
+        refresh_views(con)
+        set_setting(con, "as_of", "2021-12-31")  # the column, last fed in March, is dormant: the report names it
+        out = write_weekly(con, tmp_path / "reports", "2021-W52")
+        texts = [Path(p).read_text(encoding="utf-8") for p in out.values()]
+        assert any("Đưa Nghị quyết vào cuộc sống" in t for t in texts), texts[0][:2000]
+        for t in texts:
+            assert _no_bad(t), [c for c in BAD_CHARS if c in t]
+    finally:
+        con.close()
