@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawlers.store import CrawlStore
 from nlp.extract import extract_page
@@ -20,6 +22,7 @@ from pipeline.extract_job import run_extract
 from pipeline.setup_db import init_db
 from registry import load_plan, load_units
 from tests.conftest import PLAN, ROOT, UNITS
+from tests.reliability.fuzz_settings import RELIABILITY
 
 FIX = ROOT / "tests" / "fixtures" / "extract"
 ARTICLE = (FIX / "news_cms" / "article_jsonld.html").read_bytes()
@@ -221,3 +224,15 @@ def test_hidden_characters_do_not_reach_the_weekly_report(tmp_path: Path) -> Non
             assert _no_bad(t), [c for c in BAD_CHARS if c in t]
     finally:
         con.close()
+
+
+@RELIABILITY
+@given(st.text(alphabet=st.characters(codec=None), max_size=200))
+def test_clean_web_text_fuzz(s: str) -> None:
+    """Any string at all (lone surrogates included): a result every UTF-8 writer accepts, with no
+    control, bidi or invisible character left, and cleaning it again changes nothing."""
+    out = clean_web_text(s)
+    out.encode("utf-8")
+    assert _no_bad(out)
+    assert not any(0x80 <= ord(c) <= 0x9F or (ord(c) < 0x20 and c not in "\t\n\r") for c in out)
+    assert clean_web_text(out) == out
