@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    if not args.verbose:  # records marked quiet (Scrapy's start-up dumps) reach the run log, not the terminal
+        for h in logging.getLogger().handlers:
+            h.addFilter(lambda r: not getattr(r, "quiet", False))
     try:
         return int(args.func(args) or 0)
     except ValidationError as e:

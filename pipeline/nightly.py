@@ -151,6 +151,10 @@ def _run_locked(args, ctx, plan, reg, cfg, session: WriterSession, unit_ids, as_
             break
         st.seconds[stage] = round(time.monotonic() - t0, 2)
         log.info("stage %s finished in %.1f s", stage, st.seconds[stage])
+        if stage == "crawl" and no_site_reached(st.counts[stage]):
+            log.error("no site answered any of %s requests: the network or the proxy is down; later stages skipped",
+                      st.counts[stage].get("requests"))
+            break
     summary = _summary(db, st)
     summary["no_site_reached"] = no_site_reached(st.counts.get("crawl"))
     if summary["no_site_reached"]:
