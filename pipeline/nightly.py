@@ -280,7 +280,8 @@ def _print_summary(s: dict, st: RunState, status: str, session: WriterSession, l
         p = session.published
         print(f"   database: {p.path} (published: {p.bytes / 1e6:,.1f} MB in {p.seconds:.1f} s)", file=out)
     else:
-        print(f"   database: {session.db} (not published this run: it still holds the last complete night)", file=out)
+        left = "it still holds the last complete night" if session.db.exists() else "no complete night yet"
+        print(f"   database: {session.db} (not published this run: {left})", file=out)
     print(f"   log: {log_path}", file=out)
     out.flush()
     os.environ.setdefault("CHUYENMUC_LAST_RUN", str(st.run_id))
