@@ -152,11 +152,20 @@ def seed(work: Path, db: Path) -> bool:
     return True
 
 
+def _chain(e: BaseException | None):
+    """The exception and those it was raised from or during (a failed ROLLBACK hides a failed COMMIT)."""
+    seen = 0
+    while e is not None and seen < 10:
+        yield e
+        e, seen = e.__cause__ or e.__context__, seen + 1
+
+
 def is_disk_full(e: BaseException) -> bool:
     """DuckDB reports a full disk as text inside several exception types; the OS as ENOSPC."""
-    return (isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)) or "No space left on device" in str(e)
+    return any((isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT)) or "No space left on device" in str(x)
+               for x in _chain(e))
 
 
 def is_read_only(e: BaseException) -> bool:
-    return (isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)) \
-        or "Read-only file system" in str(e) or "Permission denied" in str(e)
+    return any((isinstance(x, OSError) and x.errno in (errno.EROFS, errno.EACCES, errno.EPERM))
+               or "Read-only file system" in str(x) or "Permission denied" in str(x) for x in _chain(e))

@@ -97,8 +97,9 @@ class _Session:
 
 
 def test_cut_lists_in_the_summary_say_how_many_more(tmp_path):
-    from pipeline.nightly import RunState, _print_summary
     import datetime as dt
+
+    from pipeline.nightly import RunState, _print_summary
     s = {"new_per_unit": [(f"unit-{i:02d}", 1) for i in range(26)],
          "new_columns": [(f"unit-{i:02d}", "Chuyên mục", f"https://u{i}.vn/c") for i in range(18)],
          "failing_sources": [(f"unit-{i:02d}", "feed", f"https://u{i}.vn/rss", "failing", "timeout") for i in range(21)],
