@@ -41,7 +41,7 @@ def real_page_bytes() -> int | None:
     return round(sum(len(zlib.compress(p.read_bytes())) for p in files) / len(files))
 
 
-def build(work: Path, n: int, text_bytes: int, body_bytes: int) -> dict:
+def build(work: Path, n: int, text_bytes: int, body_bytes: int, base: int = 100_000) -> dict:
     """Fill the working database in batches: random bytes (incompressible, like zlib output) for the
     bodies, random hex text (about as compressible as prose) for text and tokens, through Arrow (no row-by-row SQL)."""
     import pyarrow as pa
@@ -49,10 +49,10 @@ def build(work: Path, n: int, text_bytes: int, body_bytes: int) -> dict:
     con = connect(work)
     t = time.perf_counter()
     units = [r[0] for r in con.execute("SELECT unit_id FROM units ORDER BY unit_id").fetchall()]
-    step = 50_000
-    for lo in range(0, n, step):
+    step, base = min(50_000, base), min(n, base)
+    for lo in range(0, base, step):
         idx = range(lo, min(n, lo + step))
-        ids = [(i * 2654435761 % 9223372036854775783) + 1 for i in idx]
+        ids = [i + 1 for i in idx]
         unit = [units[i % len(units)] for i in idx]
         url = [f"https://{u}.example.vn/tin-tuc/bai-{i}.html" for u, i in zip(unit, idx, strict=True)]
         batch = pa.table({"id": ids, "unit_id": unit, "url": url,
@@ -77,6 +77,26 @@ def build(work: Path, n: int, text_bytes: int, body_bytes: int) -> dict:
         con.execute("COMMIT")
         con.unregister("_b")
         print(f"built {idx.stop:,} / {n:,} articles", file=sys.stderr, flush=True)
+    # the rest: copies of the first `base` rows under new ids and URLs, inside DuckDB (generating random
+    # bytes in Python is the slow part; the file's bytes, which publishing copies, are the same)
+    for k, lo in enumerate(range(base, n, base), start=1):
+        m = min(base, n - lo)
+        con.execute("BEGIN")
+        for table, cols, key in (
+                ("pages", "page_id, url, fetched_url, unit_id, run_id, fetched_at, http_status, content_type, body_zlib, "
+                          "body_size, body_sha1, extract_status", "page_id"),
+                ("articles", "article_id, url, unit_id, title, published_at, text, lang, word_count, content_hash, "
+                             "extractor_version", "article_id"),
+                ("article_tokens", "article_id, title_tokens, text_tokens, tokenizer_version", "article_id"),
+                ("article_theme_scores", "article_id, theme_id, score, model_version", "article_id")):
+            sel = cols.replace(key, f"{key} + {k} * 1000000000000", 1)
+            if "url" in cols:
+                sel = sel.replace(", url,", f", url || '?copy={k}',", 1)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {sel} FROM {table} "
+                        f"WHERE {key} IN (SELECT {key} FROM {'pages' if table == 'pages' else 'articles'} "
+                        f"WHERE {key} < 1000000000000 ORDER BY {key} LIMIT {m})")
+        con.execute("COMMIT")
+        print(f"built {lo + m:,} / {n:,} articles", file=sys.stderr, flush=True)
     con.execute("CHECKPOINT")
     counts = {t_: con.execute(f"SELECT count(*) FROM {t_}").fetchall()[0][0]
               for t_ in ("articles", "pages", "article_tokens", "article_theme_scores")}
@@ -89,6 +109,7 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=1_000_000)
     ap.add_argument("--text-bytes", type=int, default=1500, help="article text per article (default 1500)")
     ap.add_argument("--body-bytes", type=int, default=4000, help="compressed raw page per article (default 4000)")
+    ap.add_argument("--base", type=int, default=100_000, help="articles generated; the rest are copies made in DuckDB")
     ap.add_argument("--dir", default=None, help="where to build (default: a temp folder; needs ~2x the file size)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-publish-", dir=args.dir))
@@ -97,7 +118,7 @@ def main() -> int:
         work = work_path(db)
         figures: dict = {"articles": args.articles, "text_bytes": args.text_bytes, "body_bytes": args.body_bytes,
                          "page_bytes_real": real_page_bytes()}
-        figures.update(build(work, args.articles, args.text_bytes, args.body_bytes))
+        figures.update(build(work, args.articles, args.text_bytes, args.body_bytes, args.base))
         runs = []
         for _ in range(2):
             p = publish(work, db)

@@ -155,3 +155,23 @@ while True:
     assert n > 0 and n % 1000 == 0, n
     r = cli("db", "check", "--db", str(db))
     assert r.code == 0, r.err
+
+
+def test_a_program_holding_the_working_file_makes_writers_wait_then_exit_4(tmp_path, cli):
+    """Someone opened data/x.work.duckdb (they should not): the writer waits --wait, then exits 4
+    naming the process DuckDB reports; the published file stays readable throughout."""
+    db = tmp_path / "w.duckdb"
+    assert cli("db", "init", "--db", str(db)).code == 0
+    code = ("import duckdb, sys, time\ncon = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "print('open', flush=True)\ntime.sleep(60)")
+    p = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "w.work.duckdb")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "open"
+        r = cli("db", "init", "--db", str(db), "--wait", "1")
+        assert r.code == 4, (r.code, r.err)
+        assert "another program holds the working database" in r.err and str(p.pid) in r.err, r.err
+        assert cli("db", "check", "--db", str(db)).code == 0
+    finally:
+        p.kill()
+        p.wait()
+    assert cli("db", "init", "--db", str(db), "--wait", "0").code == 0
