@@ -72,6 +72,10 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
             errors=len(store.errors),
             per_unit=per_unit,
             finish_reason=str(stats.get("finish_reason", "")),
+            # responses below 500 (a site, not a proxy or gateway, answered); 0 with requests: no site reached
+            answered=sum(int(v) for k, v in stats.items()
+                         if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) < 500),
+            store_error=getattr(spider, "store_error", None),
         )
     finally:
         con.close()

@@ -236,5 +236,8 @@ class CrawlStore:
             fn()
             self.con.execute("COMMIT")
         except Exception:
-            self.con.execute("ROLLBACK")
+            try:
+                self.con.execute("ROLLBACK")
+            except Exception:  # a failed COMMIT (full disk) has already ended the transaction
+                pass
             raise

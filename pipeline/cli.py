@@ -8,8 +8,11 @@ import pkgutil
 import sys
 
 from pipeline import exitcodes
+from pipeline.lock import LockHeld
+from pipeline.publish import StorageError, explain_storage
 from registry.errors import ValidationError
 from warehouse.db import WarehouseError
+from warehouse.publish import PublishError
 
 
 def command_modules() -> list[str]:
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     from pipeline import interrupt
     interrupt.install()  # SIGTERM like Ctrl-C: exit 130, runs marked interrupted, children stopped
+    if not args.verbose:  # records marked quiet (Scrapy's start-up dumps) reach the run log, not the terminal
+        for h in logging.getLogger().handlers:
+            h.addFilter(lambda r: not getattr(r, "quiet", False))
     try:
         return int(args.func(args) or 0)
     except ValidationError as e:
@@ -47,6 +53,18 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.BAD_INPUT
     except WarehouseError as e:
         print(f"chuyenmuc: {e}", file=sys.stderr)
+        return exitcodes.FAILED
+    except LockHeld as e:
+        print(f"chuyenmuc {args.command}: {e}", file=sys.stderr)
+        return exitcodes.LOCKED
+    except (StorageError, PublishError) as e:
+        print(f"chuyenmuc {args.command}: {e}", file=sys.stderr)
+        return exitcodes.FAILED
+    except Exception as e:  # a full disk or a read-only folder met anywhere: say so, no traceback
+        why = explain_storage(e, getattr(args, "db", None) or "the database")
+        if why is None:
+            raise
+        print(f"chuyenmuc {args.command}: {why}", file=sys.stderr)
         return exitcodes.FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -10,10 +10,16 @@ from registry import Plan, Registry, load_plan, load_units
 from registry.config import Config, load_config
 
 
-def add_common(p: argparse.ArgumentParser, db: bool = True) -> None:
+def add_common(p: argparse.ArgumentParser, db: bool = True, writer: bool = False) -> None:
+    """The options every command shares; `writer` adds --wait (commands that write the warehouse)."""
     p.add_argument("--config", metavar="PATH", help="config file (default: chuyenmuc.toml at the repo root, or $CHUYENMUC_CONFIG)")
     if db:
-        p.add_argument("--db", metavar="PATH", help="DuckDB file (default: $CHUYENMUC_DB or data/chuyenmuc.duckdb)")
+        p.add_argument("--db", metavar="PATH",
+                       help="the published DuckDB warehouse analysts open (default: $CHUYENMUC_DB or data/chuyenmuc.duckdb)"
+                       + ("; the job writes <name>.work.duckdb beside it and publishes at the end" if writer else ""))
+    if writer:
+        from pipeline.publish import add_wait_option
+        add_wait_option(p)
     p.add_argument("--plan", metavar="PATH", help="plan file (default: from config)")
     p.add_argument("--units-file", metavar="PATH", help="unit registry file (default: from config)")
 
@@ -30,6 +36,11 @@ class Context:
     def db_path(self) -> Path:
         db = getattr(self.args, "db", None)
         return Path(db) if db else self.config.db_path
+
+    def writer(self, command: str):
+        """The writer's session on this --db (lock, working database, publish): see pipeline.publish."""
+        from pipeline.publish import WriterSession
+        return WriterSession(self.db_path, command, getattr(self.args, "wait", None))
 
     @cached_property
     def plan(self) -> Plan:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -107,9 +108,11 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
 
     def forward() -> None:  # the child's log lines reach our log (and terminal/cron) as they happen
         assert p.stderr is not None
+        quiet = False
         for line in p.stderr:
             tail.append(line)
-            log.info("crawl: %s", line.rstrip())
+            quiet = quiet_line(line, quiet)
+            log.info("crawl: %s", line.rstrip(), extra={"quiet": quiet})
 
     fwd = threading.Thread(target=forward, daemon=True)
     fwd.start()
@@ -125,6 +128,19 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
     if not lines:
         raise CrawlFailed(f"crawl process printed no counts: {''.join(tail)[-2000:]}")
     return json.loads(lines[-1])
+
+
+_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[(?P<name>[^\]]+)\] (?P<level>[A-Z]+): ")
+
+
+def quiet_line(line: str, previous: bool) -> bool:
+    """Scrapy's own INFO lines (start-up dumps of middlewares and settings, stats) go to the run log
+    only; warnings, errors and the project's lines reach the terminal. A line that does not start a
+    record continues the one before."""
+    m = _RECORD.match(line)
+    if not m:
+        return previous
+    return m.group("level") in ("DEBUG", "INFO") and m.group("name").startswith(("scrapy", "py.warnings", "twisted"))
 
 
 def _run_row(db_path: str | Path, run_id: int, status: str, args: dict | None, counts: dict | None,

@@ -21,11 +21,13 @@ import duckdb
 
 from pipeline import exitcodes
 from pipeline.context import Context
-from pipeline.lock import LockHeld, RunLock
+from pipeline.lock import LockHeld
 from pipeline.progress import StageProgress
+from pipeline.publish import StorageError, WriterSession, explain_storage
 from pipeline.setup_db import init_db
 from warehouse import connect, refresh_views
 from warehouse.db import WarehouseError
+from warehouse.publish import PublishError
 
 log = logging.getLogger("chuyenmuc.nightly")
 STAGES = ("crawl", "extract", "tag", "views", "weekly")
@@ -80,7 +82,6 @@ def _log_to_file(logs_dir: Path, run_id: int) -> Path:
 def run_nightly(args: argparse.Namespace) -> int:
     ctx = Context(args)
     plan, reg, cfg = ctx.plan, ctx.registry, ctx.config  # bad files: exit 2 before anything is touched
-    db = ctx.db_path
     unit_ids = [u.strip() for u in args.units.split(",")] if getattr(args, "units", None) else None
     if unit_ids:
         known = {u.unit_id for u in reg.units}
@@ -90,23 +91,25 @@ def run_nightly(args: argparse.Namespace) -> int:
             return exitcodes.BAD_INPUT
     as_of = dt.date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else dt.date.today()
     try:
-        lock = RunLock(db).acquire()
+        session = ctx.writer("nightly").open()  # waits up to --wait for another writer
     except LockHeld as e:
         print(f"chuyenmuc nightly: {e}", file=sys.stderr)
         return exitcodes.LOCKED
+    except StorageError as e:
+        print(f"chuyenmuc nightly: {e}", file=sys.stderr)
+        return exitcodes.FAILED
     try:
-        if lock.recovered_from:
-            log.warning("lock recovered from pid %s, which exited without releasing it", lock.recovered_from)
-        return _run_locked(args, ctx, plan, reg, cfg, db, unit_ids, as_of)
+        return _run_locked(args, ctx, plan, reg, cfg, session, unit_ids, as_of)
     finally:
-        lock.release()
+        session.close()
 
 
-def _run_locked(args, ctx, plan, reg, cfg, db: Path, unit_ids, as_of: dt.date) -> int:
+def _run_locked(args, ctx, plan, reg, cfg, session: WriterSession, unit_ids, as_of: dt.date) -> int:
+    db = session.work  # the job writes the working database; readers keep the published --db
     try:
         init_db(db, plan, reg)
     except (WarehouseError, duckdb.Error, OSError) as e:
-        print(f"chuyenmuc nightly: cannot prepare {db}: {e}", file=sys.stderr)
+        print(f"chuyenmuc nightly: cannot prepare {db}: {explain_storage(e, db) or e}", file=sys.stderr)
         return exitcodes.FAILED
     tmp_log = cfg.path("logs")
     st = _new_run(db, "nightly", {"units": unit_ids, "as_of": as_of, "proxy": getattr(args, "proxy", None)}, tmp_log)
@@ -127,30 +130,67 @@ def _run_locked(args, ctx, plan, reg, cfg, db: Path, unit_ids, as_of: dt.date) -
             _finish_run(db, st, "interrupted")
             print("chuyenmuc nightly: interrupted; committed batches are kept, rerun to resume", file=sys.stderr)
             return exitcodes.INTERRUPTED
-        except (duckdb.IOException, OSError) as e:
+        except Exception as e:
+            if not (isinstance(e, duckdb.IOException | OSError) or explain_storage(e, db)):
+                st.errors.append({"stage": stage, "kind": type(e).__name__, "message": str(e),
+                                  "trace": traceback.format_exc(limit=5)})
+                log.exception("stage %s failed", stage)  # a stage bug must not hide the others' results
+                failed = True
+                st.seconds[stage] = round(time.monotonic() - t0, 2)
+                continue
             st.errors.append({"stage": stage, "kind": type(e).__name__, "message": str(e)})
             log.error("stage %s stopped: %s", stage, e)
             print(f"chuyenmuc nightly: stage {stage} stopped: {_explain_io(e, db)}", file=sys.stderr)
             failed = True
+            st.seconds[stage] = round(time.monotonic() - t0, 2)
             break  # a full disk or a locked file: stop cleanly, nothing half-written beyond the open batch
-        except Exception as e:  # a stage bug must not hide the others' results
-            st.errors.append({"stage": stage, "kind": type(e).__name__, "message": str(e),
-                              "trace": traceback.format_exc(limit=5)})
-            log.exception("stage %s failed", stage)
+        store_error = st.counts[stage].get("store_error") if isinstance(st.counts[stage], dict) else None
+        if store_error:  # the crawl stopped fetching because its writes failed
+            st.errors.append({"stage": stage, "kind": "StoreError", "message": store_error})
+            print(f"chuyenmuc nightly: stage {stage} stopped: {_explain_io(RuntimeError(store_error), db)}", file=sys.stderr)
             failed = True
+            st.seconds[stage] = round(time.monotonic() - t0, 2)
+            break
         st.seconds[stage] = round(time.monotonic() - t0, 2)
         log.info("stage %s finished in %.1f s", stage, st.seconds[stage])
+        if stage == "crawl" and no_site_reached(st.counts[stage]):
+            log.error("no site answered any of %s requests: the network or the proxy is down; later stages skipped",
+                      st.counts[stage].get("requests"))
+            break
     summary = _summary(db, st)
+    summary["no_site_reached"] = no_site_reached(st.counts.get("crawl"))
+    if summary["no_site_reached"]:
+        failed = True
     status = "failed" if failed else ("partial" if summary["failing_sources"] or summary["run_errors"] else "ok")
-    _finish_run(db, st, status)
-    _print_summary(summary, st, status, db, log_path)
+    try:
+        _finish_run(db, st, status)
+    except Exception as e:  # a full disk: the row stays `running` and the next run marks it interrupted
+        why = explain_storage(e, db)
+        if why is None:
+            raise
+        print(f"chuyenmuc nightly: cannot record the end of run {st.run_id}: {why}", file=sys.stderr)
+        status = "failed"
+    if status in ("ok", "partial"):
+        try:
+            session.publish()
+        except (StorageError, PublishError) as e:
+            print(f"chuyenmuc nightly: {e}", file=sys.stderr)
+            status = "failed"
+    _print_summary(summary, st, status, session, log_path)
     return {"ok": exitcodes.OK, "partial": exitcodes.PARTIAL}.get(status, exitcodes.FAILED)
+
+
+def no_site_reached(crawl: dict | None) -> bool:
+    """The crawl sent requests and not one site answered (DNS, refused connections, proxy errors)."""
+    if not isinstance(crawl, dict) or not crawl.get("requests"):
+        return False
+    return int(crawl.get("answered", crawl.get("responses", 0)) or 0) == 0
 
 
 def _explain_io(e: Exception, db: Path) -> str:
     msg = str(e)
-    if isinstance(e, OSError) and e.errno == 28 or "No space left" in msg:
-        return f"the disk holding {db} is full: free space and rerun (committed batches are kept)"
+    if why := explain_storage(e, db):
+        return why
     if "lock" in msg.lower():
         return f"{db} is locked by another program (an open DuckDB session?): close it and rerun"
     return msg.splitlines()[0] if msg else type(e).__name__
@@ -204,9 +244,15 @@ def _summary(db: Path, st: RunState) -> dict:
     return {"new_per_unit": per_unit, "new_columns": new_cols, "failing_sources": failing, "run_errors": int(errors)}
 
 
-def _print_summary(s: dict, st: RunState, status: str, db: Path, log_path: Path) -> None:
+def _more(shown: int, total: int, what: str) -> str | None:
+    return f"      ... and {total - shown} more {what}" if total > shown else None
+
+
+def _print_summary(s: dict, st: RunState, status: str, session: WriterSession, log_path: Path) -> None:
     out = sys.stdout
     print(f"\n== chuyenmuc nightly run {st.run_id}: {status}", file=out)
+    if s.get("no_site_reached"):
+        print("   no site reached: check the network/proxy", file=out)
     for stage, secs in st.seconds.items():
         c = st.counts.get(stage, {})
         brief = ", ".join(f"{k} {v}" for k, v in c.items() if isinstance(v, int | float | str) and k != "files") if isinstance(c, dict) else ""
@@ -215,19 +261,29 @@ def _print_summary(s: dict, st: RunState, status: str, db: Path, log_path: Path)
     print(f"   new articles: {total} from {len(s['new_per_unit'])} units", file=out)
     for unit, n in s["new_per_unit"][:15]:
         print(f"      {unit:20} {n}", file=out)
-    if len(s["new_per_unit"]) > 15:
-        print(f"      ... and {len(s['new_per_unit']) - 15} more units", file=out)
+    if line := _more(15, len(s["new_per_unit"]), "units"):
+        print(line, file=out)
     print(f"   new dedicated columns: {len(s['new_columns'])}", file=out)
     for unit, name, url in s["new_columns"][:15]:
         print(f"      {unit:20} {name} <{url}>", file=out)
+    if line := _more(15, len(s["new_columns"]), "columns"):
+        print(line, file=out)
     print(f"   sources not ok: {len(s['failing_sources'])}", file=out)
     for unit, kind, url, status_, err in s["failing_sources"][:10]:
         print(f"      {status_:10} {unit:20} {kind:8} {url}  {(err or '')[:80]}", file=out)
+    if line := _more(10, len(s["failing_sources"]), "sources (view source_health_summary)"):
+        print(line, file=out)
     if st.errors:
         print(f"   stage errors: {len(st.errors)}", file=out)
         for e in st.errors:
             print(f"      {e['stage']}: {e['kind']}: {e['message'][:200]}", file=out)
     print(f"   typed errors logged this run: {s['run_errors']} (table run_errors)", file=out)
-    print(f"   database: {db}\n   log: {log_path}", file=out)
+    if session.published:
+        p = session.published
+        print(f"   database: {p.path} (published: {p.bytes / 1e6:,.1f} MB in {p.seconds:.1f} s)", file=out)
+    else:
+        left = "it still holds the last complete night" if session.db.exists() else "no complete night yet"
+        print(f"   database: {session.db} (not published this run: {left})", file=out)
+    print(f"   log: {log_path}", file=out)
     out.flush()
     os.environ.setdefault("CHUYENMUC_LAST_RUN", str(st.run_id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,8 +54,12 @@ def ensure_model(path: str | Path, plan: Plan, processes: int | None = None) -> 
             return m
         log.info("%s: default model %s is out of date with the repository's training data or code: retraining",
                  path, m.version)
+    first = not path.is_file()
+    t0 = time.monotonic()
     m = train(repo_examples(plan), plan, processes=processes)
     m.save(path)
+    log.info("trained the default theme model %s%s in %.0f s -> %s", m.version,
+             " (first use: no model file yet)" if first else "", time.monotonic() - t0, path)
     return m
 
 

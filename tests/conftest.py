@@ -15,6 +15,14 @@ PLAN = ROOT / "plans" / "daklak-2021.toml"
 UNITS = ROOT / "units" / "daklak.toml"
 
 
+def missing_service(what: str) -> None:
+    """A test's system package (redis-server, chromium) is absent: skip, or fail under `make test`,
+    which installs them first (.ci/services.sh) and sets CHUYENMUC_REQUIRE_SERVICES=1."""
+    if os.environ.get("CHUYENMUC_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{what} (make test requires it: .ci/services.sh installs it)")
+    pytest.skip(what)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data, or skip: real pages and corpora are never copied into the repo."""

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -80,6 +80,7 @@ class UnitsSpider(scrapy.Spider):
         self.scheduled: set[tuple[str, str]] = set()
         self.articles_seen: set[str] = set()
         self.counts: Counter[str] = Counter()
+        self.store_error: str | None = None  # set when the database stopped taking writes
         self.per_unit: dict[str, Counter[str]] = defaultdict(Counter)
         self.late: list[Request] = []
         self.refresh_sources: set[str] = set()  # sources whose links were not all fetched tonight
@@ -156,7 +157,13 @@ class UnitsSpider(scrapy.Spider):
                              f"the crawl stopped before its end ({reason}): {len(self.pending)} listed links not "
                              f"fetched; the {len(unsettled)} sources that listed them are read in full next night")
         self.store.forget_validators(self.refresh_sources)
-        self.close_summary = self.store.close()
+        if self.store_error:  # pages of tonight were lost with the failed batch: re-read every source next night
+            self.store.forget_validators(set(self.store.touched_health))
+        try:
+            self.close_summary = self.store.close()
+        except Exception as e:  # as above: recorded for the caller, the run row says failed
+            self.store_error = self.store_error or f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300]}"
+            self.logger.error("cannot store the crawl's last batch: %s", self.store_error)
 
     # ---- start
     async def start(self) -> AsyncIterator[Request]:
@@ -516,9 +523,14 @@ class UnitsSpider(scrapy.Spider):
         if ctype and "charset=" in ctype.lower():
             charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        self.store.add_page(url=c, fetched_url=response.url, unit_id=unit.unit_id,
-                            source_id=response.meta.get("source_id"), column=column, status=response.status,
-                            headers=headers, body=response.body, content_type=ctype, charset=charset)
+        try:
+            self.store.add_page(url=c, fetched_url=response.url, unit_id=unit.unit_id,
+                                source_id=response.meta.get("source_id"), column=column, status=response.status,
+                                headers=headers, body=response.body, content_type=ctype, charset=charset)
+        except Exception as e:  # the database takes no more writes (a full disk...): fetching more is waste
+            self.store_error = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
+            self.logger.error("cannot store pages any more, stopping the crawl: %s", self.store_error)
+            raise CloseSpider("store_failed") from None
         self.counts["pages_stored"] += 1
         self.per_unit[unit.unit_id]["pages_stored"] += 1
 

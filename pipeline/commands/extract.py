@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import exitcodes
+from pipeline.commands._types import positive_int
 from pipeline.context import Context, add_common
 
 ORDER = 30
@@ -15,9 +16,9 @@ ORDER = 30
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="turn stored raw pages into articles (new pages only; --all re-extracts)")
-    add_common(p)
+    add_common(p, writer=True)
     p.add_argument("--all", action="store_true", help="re-extract every stored page (after an extractor change)")
-    p.add_argument("--batch-size", type=int, default=200, metavar="N", help="pages per transaction (default 200)")
+    p.add_argument("--batch-size", type=positive_int, default=200, metavar="N", help="pages per transaction (default 200)")
     p.set_defaults(func=_extract)
     q = sub.add_parser("extract-page", help="extract one saved page and print the result as JSON")
     q.add_argument("file", metavar="FILE.html", help="saved page (raw bytes, any encoding)")
@@ -31,22 +32,19 @@ def _extract(args: argparse.Namespace) -> int:
     from warehouse.db import WarehouseError, connect
 
     ctx = Context(args)
-    if not ctx.db_path.exists():
+    if not ctx.db_path.exists() and not ctx.writer("extract").work.exists():
         raise WarehouseError(f"{ctx.db_path}: no such database (run `chuyenmuc db init --db {ctx.db_path}` first)")
-    con = connect(ctx.db_path)
-    try:
-        has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'pages'").fetchall()[0][0]
-        if not has:
-            raise WarehouseError(f"{ctx.db_path}: no pages table (run `chuyenmuc db init --db {ctx.db_path}` first)")
-        progress = None
+    with ctx.writer("extract") as w:
+        con = connect(w.work)
         try:
+            has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'pages'").fetchall()[0][0]
+            if not has:
+                raise WarehouseError(f"{ctx.db_path}: no pages table (run `chuyenmuc db init --db {ctx.db_path}` first)")
             from pipeline.progress import StageProgress
-            progress = StageProgress("extract")
-        except ImportError:
-            pass
-        counts = run_extract(con, all=args.all, batch_size=args.batch_size, progress=progress)
-    finally:
-        con.close()
+            counts = run_extract(con, all=args.all, batch_size=args.batch_size, progress=StageProgress("extract"))
+        finally:
+            con.close()
+        w.publish()
     print(json.dumps(counts, ensure_ascii=False))
     return exitcodes.PARTIAL if counts.get("error") else exitcodes.OK
 

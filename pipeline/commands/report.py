@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from pipeline import exitcodes
+from pipeline.commands._types import year
 from pipeline.context import Context, add_common
 
 ORDER = 60
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(w)
     w.set_defaults(func=_weekly)
     a = rsub.add_parser("annual", help="XLSX + HTML annual report for the plan's 30/11 deadline")
-    a.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2021")
+    a.add_argument("--year", type=year, required=True, help="calendar year, e.g. 2021")
     a.add_argument("--out", metavar="DIR", help="output folder (default: paths.reports in the config)")
     add_common(a)
     a.set_defaults(func=_annual)
@@ -45,14 +46,19 @@ def week_arg(value: str) -> str:
 
 
 def open_db(ctx: Context):
-    """Open the warehouse for a report and bring settings.dormant_days in line with the config."""
-    from pipeline.reports.settings import sync_from_config
+    """Open the published warehouse read-only (it works while a nightly runs, never takes its lock).
+
+    The config's status.dormant_days governs the report: when it differs from the value the
+    warehouse was built with, this connection shadows `settings` with a temporary table holding
+    the config's value (the views read `settings` unqualified), and the file is not written.
+    """
+    from pipeline.reports.settings import get_setting
     from warehouse import connect
-    from warehouse.db import WarehouseError
-    if not ctx.db_path.exists():
-        raise WarehouseError(f"{ctx.db_path}: no such database (run `chuyenmuc db init --db {ctx.db_path}` first)")
-    con = connect(ctx.db_path)
-    sync_from_config(con, ctx.config.section("status"))
+    con = connect(ctx.db_path, read_only=True)
+    want = str(int(ctx.config.section("status").get("dormant_days", 90)))
+    if get_setting(con, "dormant_days") != want:
+        con.execute("CREATE TEMP TABLE settings AS SELECT key, value, updated_at FROM main.settings "
+                    "WHERE key <> 'dormant_days' UNION ALL SELECT 'dormant_days', ?, now()::TIMESTAMP", [want])
     return con
 
 

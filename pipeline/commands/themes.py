@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.commands._types import folds, positive_int
 from pipeline.context import Context, add_common
 
 ORDER = 40
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--labels", metavar="FILE.jsonl", action="append", default=[],
                    help="extra labelled lines {id,title,text,themes} (repeatable)")
     p.add_argument("--out", metavar="PATH", help="model file (default: config paths.model)")
-    p.add_argument("--processes", type=int, default=None, help="tokenizer processes (default: all cores)")
+    p.add_argument("--processes", type=positive_int, default=None, help="tokenizer processes (default: all cores)")
     p.set_defaults(func=_train)
 
     p = ts.add_parser("predict", help="tag a JSONL file of {id,title,text}")
@@ -29,45 +30,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--in", dest="inp", metavar="X.jsonl", required=True)
     p.add_argument("--out", metavar="Y.jsonl", required=True)
     p.add_argument("--model", metavar="PATH", help="model file (default: config paths.model; trained if missing)")
-    p.add_argument("--processes", type=int, default=None)
+    p.add_argument("--processes", type=positive_int, default=None)
     p.set_defaults(func=_predict)
 
     p = ts.add_parser("evaluate", help="k-fold cross-validation on a labelled JSONL file, next to the keyword baseline")
     add_common(p, db=False)
     p.add_argument("--labels", metavar="FILE.jsonl", required=True)
-    p.add_argument("--cv", type=int, default=5, help="folds (default 5)")
+    p.add_argument("--cv", type=folds, default=5, help="folds (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--no-repo-data", action="store_true", help="train folds on the labelled file only")
-    p.add_argument("--processes", type=int, default=None)
+    p.add_argument("--processes", type=positive_int, default=None)
     p.set_defaults(func=_evaluate)
 
     p = ts.add_parser("explain", help="the terms of an article that pushed each theme")
     add_common(p)
     p.add_argument("article_id", type=int)
     p.add_argument("--model", metavar="PATH")
-    p.add_argument("--top", type=int, default=8)
+    p.add_argument("--top", type=positive_int, default=8)
     p.add_argument("--all-themes", action="store_true", help="every theme, not only the 3 best and the assigned")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_explain)
 
     t = sub.add_parser("tag", help="tag new articles with themes (or --all, after a model change)")
-    add_common(t)
+    add_common(t, writer=True)
     t.add_argument("--all", action="store_true", help="rescore every article")
     t.add_argument("--model", metavar="PATH")
-    t.add_argument("--batch-size", type=int, default=500)
-    t.add_argument("--processes", type=int, default=None)
+    t.add_argument("--batch-size", type=positive_int, default=500)
+    t.add_argument("--processes", type=positive_int, default=None)
     t.set_defaults(func=_tag)
 
     lab = sub.add_parser("label", help="the analysts' labelling loop (CSV for Excel)")
     ls = lab.add_subparsers(dest="label_cmd", metavar="ACTION", required=True)
     p = ls.add_parser("export", help="the articles the model is least sure of, as a CSV to fill in")
-    add_common(p)
-    p.add_argument("--uncertain", type=int, required=True, metavar="N")
+    add_common(p, writer=True)
+    p.add_argument("--uncertain", type=positive_int, required=True, metavar="N")
     p.add_argument("--out", metavar="FILE.csv", default="labels-to-fill.csv")
     p.add_argument("--model", metavar="PATH")
     p.set_defaults(func=_label_export)
     p = ls.add_parser("import", help="import a filled CSV (validated whole; nothing imported on any error)")
-    add_common(p)
+    add_common(p, writer=True)
     p.add_argument("file")
     p.add_argument("--labeller", default=None)
     p.set_defaults(func=_label_import)
@@ -123,11 +124,13 @@ def _train(args: argparse.Namespace) -> int:
     if args.db:
         from pipeline.tag_job import register_model
         from warehouse import connect
-        con = connect(ctx.db_path)
-        try:
-            register_model(con, model, out)
-        finally:
-            con.close()
+        with ctx.writer("themes train") as w:
+            con = connect(w.work)
+            try:
+                register_model(con, model, out)
+            finally:
+                con.close()
+            w.publish()
     print(f"{out}: model {model.version}: {len(examples)} examples ({n_db} from the database), "
           f"{model.training['none']} without theme, {time.time() - t0:.1f} s")
     print("thresholds: " + ", ".join(f"{t}={v:.2f}" for t, v in model.thresholds.items()))
@@ -247,11 +250,13 @@ def _tag(args: argparse.Namespace) -> int:
     from warehouse import connect
     ctx = Context(args)
     path = _model_path(ctx, args.model)
-    con = connect(ctx.db_path)
-    try:
-        res = run_tag(con, path, all=args.all, batch_size=args.batch_size, processes=args.processes, plan=ctx.plan)
-    finally:
-        con.close()
+    with ctx.writer("tag") as w:
+        con = connect(w.work)
+        try:
+            res = run_tag(con, path, all=args.all, batch_size=args.batch_size, processes=args.processes, plan=ctx.plan)
+        finally:
+            con.close()
+        w.publish()
     print(f"{ctx.db_path}: model {res['model_version']}: tokenized {res['tokenized']}, scored {res['scored']}, "
           f"{res['tagged_articles']} articles tagged with {res['tags']} tags")
     return 0
@@ -263,12 +268,14 @@ def _label_export(args: argparse.Namespace) -> int:
     from warehouse import connect
     ctx = Context(args)
     model, path = _load_model(ctx, args.model)
-    con = connect(ctx.db_path)
-    try:
-        run_tag(con, path, plan=ctx.plan)  # make sure the current model has scored everything
-        n = export_uncertain(con, model, args.uncertain, args.out)
-    finally:
-        con.close()
+    with ctx.writer("label export") as w:
+        con = connect(w.work)
+        try:
+            run_tag(con, path, plan=ctx.plan)  # make sure the current model has scored everything
+            n = export_uncertain(con, model, args.uncertain, args.out)
+        finally:
+            con.close()
+        w.publish()
     print(f"{args.out}: {n} articles to label (fill the 'themes' column: theme ids separated by ';', or none)")
     return 0
 
@@ -278,11 +285,13 @@ def _label_import(args: argparse.Namespace) -> int:
     from warehouse import connect
     ctx = Context(args)
     plan = ctx.plan
-    con = connect(ctx.db_path)
-    try:
-        res = import_labels(con, plan, args.file, args.labeller)
-    finally:
-        con.close()
+    with ctx.writer("label import") as w:
+        con = connect(w.work)
+        try:
+            res = import_labels(con, plan, args.file, args.labeller)
+        finally:
+            con.close()
+        w.publish()
     print(f"{args.file}: imported {res['imported']} labels ({res['none']} none), "
           f"{res['skipped_unlabelled']} rows left empty; retrain with `themes train --db` then `tag --all`")
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_service
 from tests.reports.truthgen import FORMULA_TITLE, SCRIPT_TITLE
 
 pytestmark = pytest.mark.browser
@@ -20,7 +21,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     if not CHROMIUM:
-        pytest.skip("chromium is absent (installed by .ci/services.sh)")
+        missing_service("chromium is absent (installed by .ci/services.sh)")
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
                           capture_output=True, text=True, timeout=120)

@@ -91,15 +91,21 @@ def test_themes_covered_counts_only_the_weeks_plan_themes(con):
     assert "elections-2021" in s["heatmap"]["themes"]  # still shown, not counted
 
 
-def test_report_syncs_dormant_days_from_config(cli, db, tmp_path):
+def test_report_follows_dormant_days_of_the_config_without_writing(cli, db, tmp_path):
+    """Reports open the warehouse read-only: the config's threshold governs the report, the file is unchanged."""
     import duckdb
     cfg = tmp_path / "chuyenmuc.toml"
     cfg.write_text("[status]\ndormant_days = 400\n", encoding="utf-8")
+    con = duckdb.connect(str(db), read_only=True)
+    stored = con.execute("SELECT value FROM settings WHERE key = 'dormant_days'").fetchall()
+    con.close()
+    assert stored != [("400",)]
+    before = db.stat().st_mtime_ns
     r = cli("report", "weekly", "--config", str(cfg), "--week", "2022-W10", "--db", str(db), "--out", str(tmp_path))
     assert r.code == 0, r.err
+    assert db.stat().st_mtime_ns == before
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT value FROM settings WHERE key = 'dormant_days'").fetchall() == [("400",)]
-    assert con.execute("SELECT status FROM column_status WHERE unit_id = 'so-y-te'").fetchall() == [("active",)]
+    assert con.execute("SELECT value FROM settings WHERE key = 'dormant_days'").fetchall() == stored
     assert "Sở Y tế" not in (tmp_path / "bao-cao-tuan-2022-W10.md").read_text(encoding="utf-8").split(
         "## Đơn vị có chuyên mục ngừng cập nhật")[1].split("##")[0]
 

@@ -5,6 +5,7 @@ import pytest
 import redis
 
 from crawlers.scaleout.redis_server import LocalRedis, find_redis_server
+from tests.conftest import missing_service
 from tests.scaleout.miniweb import MiniWeb
 
 
@@ -12,7 +13,7 @@ from tests.scaleout.miniweb import MiniWeb
 def redis_server(tmp_path_factory):  # type: ignore[no-untyped-def]
     """A redis-server started for this test session; never assumed to be running already."""
     if find_redis_server() is None:
-        pytest.skip("redis-server binary not found (apt-get install -y redis-server; .ci/services.sh does)")
+        missing_service("redis-server binary not found (apt-get install -y redis-server; .ci/services.sh does)")
     srv = LocalRedis(tmp_path_factory.mktemp("redis")).start()
     yield srv
     srv.stop()
