@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     try:
+        if hasattr(args, "units_file"):  # a command that reads the data files: validate them all first
+            from pipeline.context import Context
+            Context(args).validate()
         return int(args.func(args) or 0)
     except ValidationError as e:
         print(e.render(), file=sys.stderr)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from registry import Plan, Registry, load_plan, load_units
+from registry import Plan, Registry, check_registry_plan, load_plan, load_units
 from registry.config import Config, load_config
 
 
@@ -40,3 +40,9 @@ class Context:
     def registry(self) -> Registry:
         p = getattr(self.args, "units_file", None)
         return load_units(p or self.config.path("units"))
+
+    def validate(self) -> None:
+        """Config, plan and registry checked in full, and against each other, before anything touches the
+        database: a bad file or value raises ValidationError (exit 2, naming file, entry and field)."""
+        self.config  # noqa: B018 - loading is validating
+        check_registry_plan(self.registry, self.plan)
