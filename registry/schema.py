@@ -22,7 +22,8 @@ _CUSTOM = "chuyenmuc"
 
 
 def fail(*items: tuple[str | None, str, str]) -> PydanticCustomError:
-    """An error for a validator to raise: (entry below the current one or None, field, message) each."""
+    """An error for a validator to raise: (entry, field, message) each. The entry is None for the table
+    being validated, a name below it ("sources[0]") in a nested table, the full name in the file's model."""
     return PydanticCustomError(_CUSTOM, "{summary}", {"summary": "; ".join(m for _, _, m in items), "items": list(items)})
 
 
@@ -157,7 +158,8 @@ def problems_of(err: pydantic.ValidationError, model: type[BaseModel], data: Any
         if e["type"] == _CUSTOM:
             base = _entry(data, loc, top, bracket_tables)
             for sub, field, message in e["ctx"]["items"]:
-                out.append((sub or base, field, message))
+                # a nested table's validator names entries below itself; the file's own validator names them in full
+                out.append((base if not sub else sub if base == top else f"{base} {sub}", field, message))
             continue
         if e["type"] == "extra_forbidden" and loc:
             table = _model_at(model, loc[:-1])

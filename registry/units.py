@@ -150,8 +150,17 @@ class UnitEntry(FileModel):
     sources: list[SourceEntry] = []
 
     @model_validator(mode="after")
-    def _check(self) -> UnitEntry:
+    def _check(self, info: ValidationInfo) -> UnitEntry:
         out: list[tuple[str | None, str, str]] = []
+        allow = bool((info.context or {}).get("allow_private_hosts"))
+        if self.site is not None:
+            why = url_problem(self.site, allow_private_hosts=allow)
+            if why:
+                out.append((None, "site", why))
+        for j, s in enumerate(self.sources):
+            why = url_problem(s.url, allow_private_hosts=allow)
+            if why:
+                out.append((f"sources[{j}]", "url", why))
         if not UNIT_ID.match(self.unit_id):
             out.append((None, "unit_id", f"bad id {self.unit_id!r}: lower-case ASCII words joined by '-'"))
         if self.valid_to and self.valid_to < self.valid_from:
@@ -198,11 +207,10 @@ class RegistryFile(FileModel):
     units: list[UnitEntry]
 
     @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> RegistryFile:
+    def _consistent(self) -> RegistryFile:
         out: list[tuple[str | None, str, str]] = []
         if not self.units:
             out.append(("(registry)", "units", "missing or empty: a registry needs [[units]]"))
-        allow = self.allow_private_hosts or bool((info.context or {}).get("allow_private_hosts"))
         label = {u.unit_id: f"units[{i}] (unit_id={u.unit_id})" for i, u in reversed(list(enumerate(self.units)))}
         ids: set[str] = set()
         seen_sources: dict[tuple[str, str], str] = {}
@@ -214,10 +222,6 @@ class RegistryFile(FileModel):
             urls = ([(entry, "site", "site", u.site)] if u.site else []) + \
                    [(f"{entry} sources[{j}]", "url", s.kind, s.url) for j, s in enumerate(u.sources)]
             for where, fld, kind, url in urls:
-                why = url_problem(url, allow_private_hosts=allow)
-                if why:
-                    out.append((where, fld, why))
-                    continue
                 key = (kind, url)
                 if key in seen_sources and seen_sources[key] != u.unit_id:
                     out.append((where, fld, f"{kind} {url} is already the {kind} of {seen_sources[key]}"))
@@ -259,8 +263,9 @@ def load_units(path: str | Path, allow_private_hosts: bool = False) -> Registry:
     with `allow_private_hosts = true`); the shipped registry never does.
     """
     path = str(path)
-    model = validate_file(RegistryFile, read_toml(path), path, "(registry)",
-                          context={"allow_private_hosts": allow_private_hosts})
+    data = read_toml(path)
+    allow = allow_private_hosts or data.get("allow_private_hosts") is True  # the file's own opt-in, read first
+    model = validate_file(RegistryFile, data, path, "(registry)", context={"allow_private_hosts": allow})
     return model.to_registry(path)
 
 
