@@ -79,10 +79,10 @@ class ReportSection(FileModel):
 class ConfigFile(FileModel):
     """chuyenmuc.toml, as a typed model: every section and key, its type, range and default."""
 
-    paths: PathsSection = PathsSection()
-    crawl: CrawlSection = CrawlSection()
-    status: StatusSection = StatusSection()
-    report: ReportSection = ReportSection()
+    paths: PathsSection = Field(default_factory=PathsSection)
+    crawl: CrawlSection = Field(default_factory=CrawlSection)
+    status: StatusSection = Field(default_factory=StatusSection)
+    report: ReportSection = Field(default_factory=ReportSection)
 
 
 DEFAULTS: dict[str, Any] = ConfigFile().model_dump()

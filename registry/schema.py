@@ -31,7 +31,8 @@ class FileModel(BaseModel):
     """Strict: a string is not a number, a number not a boolean, and a key the model does not know is an
     error listing the keys it does know (a misspelt key is never silently ignored)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, populate_by_name=False)
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, populate_by_name=False,
+                              validate_default=True)
 
 
 def _strip(t: Any) -> Any:
