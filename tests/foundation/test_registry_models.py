@@ -229,7 +229,7 @@ UNIT_CASES = {
     "unknown unit key": ((None, _unit("so-moi", "https://moi.daklak.gov.vn/", site_verifed="false")), "units[43] (unit_id=so-moi)",
                          "site_verifed", "allowed keys:"),
     "unknown top key": (("registry_id = ", "registry = 1\nregistry_id = "), "(registry)", "registry", "allowed keys: allow_private_hosts"),
-    "same site for two units": ((None, _unit("so-moi", "https://syt.daklak.gov.vn/")), "units[43] (unit_id=so-moi)", "site",
+    "same site for two units": ((None, _unit("so-moi", "https://yte.daklak.gov.vn/")), "units[43] (unit_id=so-moi)", "site",
                                 "already the site of so-y-te"),
     "verified without evidence": ((None, _unit("so-moi", "https://moi.daklak.gov.vn/").replace("site_verified = false", "site_verified = true")),
                                   "units[43] (unit_id=so-moi)", "site_verified", "true without evidence"),
@@ -334,3 +334,34 @@ def test_shipped_files_pass_every_check(capsys) -> None:
     code, out, err = _run(["units", "validate", str(UNITS), "--plan", str(PLAN)], capsys)
     assert code == 0, err
     assert "matches plan daklak-2021" in out
+
+
+# --- issue #20 item 5: the registry checked against public evidence ---------------------------------
+
+def test_every_verified_site_names_its_evidence_and_every_other_is_listed_for_the_operator() -> None:
+    reg = load_units(UNITS)
+    sites = [u.site for u in reg.units if u.site]
+    verified = [s for s in sites if s.verified]
+    assert verified and all(s.evidence and all(e.url.startswith(("http://", "https://")) and e.seen_on for e in s.evidence)
+                            for s in verified)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Running it for real", 1)[1].split("\n## ", 1)[0]
+    missing = [s.host for s in sites if not s.verified and f"`{s.host}`" not in section]
+    assert not missing, f"unconfirmed hosts not listed in README's 'Running it for real': {missing}"
+    assert f"{len(verified)} of the {len(sites)} sites" in section
+
+
+def test_site_verified_true_without_evidence_is_refused(tmp_path, capsys) -> None:
+    text = UNITS.read_text(encoding="utf-8")
+    old = 'site = "https://tuyengiao.daklak.gov.vn/"\nsite_verified = false'
+    assert old in text
+    units = tmp_path / "units.toml"
+    units.write_text(text.replace(old, old.replace("false", "true")), encoding="utf-8")
+    code, _, err = _run(["units", "validate", str(units), "--plan", str(PLAN)], capsys)
+    _assert_refused(code, err, units, "units[2] (unit_id=btg-tinh-uy)", "site_verified", "true without evidence")
+
+
+def test_official_spelling_of_district_names() -> None:
+    names = {u.unit_id: u.name for u in load_units(UNITS).units}
+    assert names["h-mdrak"] == "Ủy ban nhân dân huyện M'Đrắk"
+    assert "M'Drắk" not in UNITS.read_text(encoding="utf-8")
