@@ -4,7 +4,7 @@ This is the bottom layer: every other package may import it, it imports none of 
 """
 from registry.errors import ValidationError
 from registry.plan import Period, Plan, Theme, load_plan
-from registry.units import Evidence, Registry, Source, Unit, check_registry_plan, load_units
+from registry.units import Channel, Evidence, Registry, Source, Unit, check_registry_plan, load_units
 
-__all__ = ["ValidationError", "Plan", "Theme", "Period", "load_plan", "Unit", "Source", "Evidence", "Registry",
+__all__ = ["ValidationError", "Plan", "Theme", "Period", "load_plan", "Unit", "Source", "Channel", "Evidence", "Registry",
            "load_units", "check_registry_plan"]

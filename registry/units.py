@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationInfo, model_validator
 
+from registry.channels import CHANNEL_KINDS, channel_problem
 from registry.errors import ValidationError
 from registry.hosts import url_problem
 from registry.plan import UNIT_KINDS, Plan
@@ -58,6 +59,28 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """An official channel of the unit beyond its website (a video channel's feed, another official feed).
+    Not a crawl source of the site: its host never joins the unit's domains."""
+    unit_id: str
+    kind: str
+    url: str
+    name: str
+    verified: bool
+    evidence: tuple[Evidence, ...] = ()
+    official_host: bool = False
+    note: str = ""
+
+    @property
+    def channel_id(self) -> str:
+        return source_id(self.unit_id, self.kind, self.url)
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+
+@dataclass(frozen=True)
 class Unit:
     unit_id: str
     name: str
@@ -70,6 +93,7 @@ class Unit:
     note: str
     sources: tuple[Source, ...]
     site_cms: str = ""
+    channels: tuple[Channel, ...] = ()
 
     @property
     def site(self) -> Source | None:
@@ -133,6 +157,29 @@ class SourceEntry(FileModel):
         return self
 
 
+class ChannelEntry(FileModel):
+    kind: one_of(CHANNEL_KINDS, "channel kind")  # type: ignore[valid-type]
+    url: Text
+    name: Text
+    verified: bool
+    evidence: list[EvidenceEntry] = []
+    official_host: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> ChannelEntry:
+        out = []
+        if self.verified and not self.evidence:
+            out.append((None, "verified", "true without evidence: add evidence = [{url = ..., seen_on = ...}] "
+                                          "naming where the channel was seen as the institution's, or set verified = false"))
+        if self.official_host and not self.evidence:
+            out.append((None, "official_host", "true without evidence: say where the host was seen as the "
+                                               "institution's own (evidence = [{url = ..., seen_on = ...}])"))
+        if out:
+            raise fail(*out)
+        return self
+
+
 class UnitEntry(FileModel):
     unit_id: Text
     name: Text
@@ -148,6 +195,7 @@ class UnitEntry(FileModel):
     site_evidence: list[EvidenceEntry] = []
     site_cms: str = ""
     sources: list[SourceEntry] = []
+    channels: list[ChannelEntry] = []
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> UnitEntry:
@@ -161,6 +209,11 @@ class UnitEntry(FileModel):
             why = url_problem(s.url, allow_private_hosts=allow)
             if why:
                 out.append((f"sources[{j}]", "url", why))
+        own = tuple(sorted({(urlsplit(x).hostname or "").lower() for x in [self.site or "", *(s.url for s in self.sources)]} - {""}))
+        for j, c in enumerate(self.channels):
+            why = url_problem(c.url, allow_private_hosts=allow) or channel_problem(c.kind, c.url, own, c.official_host)
+            if why:
+                out.append((f"channels[{j}]", "url", why))
         if not UNIT_ID.match(self.unit_id):
             out.append((None, "unit_id", f"bad id {self.unit_id!r}: lower-case ASCII words joined by '-'"))
         if self.valid_to and self.valid_to < self.valid_from:
@@ -220,7 +273,8 @@ class RegistryFile(FileModel):
                 out.append((entry, "unit_id", f"duplicate unit id {u.unit_id!r}"))
             ids.add(u.unit_id)
             urls = ([(entry, "site", "site", u.site)] if u.site else []) + \
-                   [(f"{entry} sources[{j}]", "url", s.kind, s.url) for j, s in enumerate(u.sources)]
+                   [(f"{entry} sources[{j}]", "url", s.kind, s.url) for j, s in enumerate(u.sources)] + \
+                   [(f"{entry} channels[{j}]", "url", f"channel {c.kind}", c.url) for j, c in enumerate(u.channels)]
             for where, fld, kind, url in urls:
                 key = (kind, url)
                 if key in seen_sources and seen_sources[key] != u.unit_id:
@@ -251,8 +305,10 @@ class RegistryFile(FileModel):
         for u in self.units:
             sources = [Source(u.unit_id, "site", u.site, bool(u.site_verified), "", ev(u.site_evidence))] if u.site else []
             sources += [Source(u.unit_id, s.kind, s.url, s.verified, s.name, ev(s.evidence)) for s in u.sources]
+            channels = tuple(Channel(u.unit_id, c.kind, c.url, c.name, c.verified, ev(c.evidence), c.official_host, c.note)
+                             for c in u.channels)
             units.append(Unit(u.unit_id, u.name, u.short_name or u.name, u.kind, u.parent, u.valid_from, u.valid_to,
-                              u.successor, u.note, tuple(sources), u.site_cms))
+                              u.successor, u.note, tuple(sources), u.site_cms, channels))
         return Registry(self.registry_id, self.plan, tuple(units), path)
 
 
