@@ -108,6 +108,29 @@ def test_bad_config_is_refused_before_the_database(case, command, tmp_path, caps
     _assert_wrote_nothing(tmp_path, {"chuyenmuc.toml"})
 
 
+OTHER_COMMANDS = {
+    "crawl": ["crawl", "--proxy", "http://127.0.0.1:9"],
+    "extract": ["extract"],
+    "tag": ["tag"],
+    "report weekly": ["report", "weekly", "--week", "2022-W52"],
+    "report annual": ["report", "annual", "--year", "2022"],
+    "export": ["export", "column_status", "--format", "csv"],
+    "db check": ["db", "check"],
+    "label export": ["label", "export", "--uncertain", "5"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_COMMANDS))
+def test_every_command_checks_the_data_files_before_the_database(name, tmp_path, capsys, clean_env) -> None:
+    """Not only validate/db init/nightly: every command that reads the data files refuses a bad one first."""
+    cfg = tmp_path / "chuyenmuc.toml"
+    cfg.write_text(_config_text(tmp_path).replace("timeout = 20", 'timeout = "20s"'), encoding="utf-8")
+    argv = [*OTHER_COMMANDS[name], "--config", str(cfg)]
+    code, _, err = _run(argv, capsys)
+    _assert_refused(code, err, cfg, "[crawl]", "timeout", "must be a number")
+    _assert_wrote_nothing(tmp_path, {"chuyenmuc.toml"})
+
+
 def test_the_unchanged_config_passes_the_same_commands(tmp_path, capsys, clean_env) -> None:
     """The control: the same commands with the shipped values succeed (so the refusals above are the values')."""
     cfg = tmp_path / "chuyenmuc.toml"
