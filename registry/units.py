@@ -326,13 +326,7 @@ def load_units(path: str | Path, allow_private_hosts: bool = False) -> Registry:
 
 
 def check_registry_plan(reg: Registry, plan: Plan) -> None:
-    """A registry names the plan it serves; loading it with another plan is a mistake, named, exit 2.
-    The plan's obligations that name units by id must name units of this registry."""
+    """A registry names the plan it serves; loading it with another plan is a mistake, named, exit 2."""
     if reg.plan_id != plan.plan_id:
         raise ValidationError(reg.source_path, [("(registry)", "plan", f"is {reg.plan_id!r}, but the plan "
                                                  f"{plan.source_path} has plan_id {plan.plan_id!r}")])
-    ids = {u.unit_id for u in reg.units}
-    bad = [(f"obligations.{o.obligation_id}", "units", f"unknown unit id {x!r} (not in {reg.source_path})")
-           for o in plan.obligations for x in o.units if x not in ids]
-    if bad:
-        raise ValidationError(plan.source_path, bad)
