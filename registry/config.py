@@ -43,6 +43,7 @@ class CrawlSection(FileModel):
     autothrottle_target: Annotated[float, Field(gt=0, le=64)] = 2.0
     download_maxsize: Annotated[int, Field(gt=0)] = 8_000_000              # bytes; 0 would switch the cap off
     download_warnsize: Count = 2_000_000
+    article_maxsize: Annotated[int, Field(gt=0)] = 32_000_000             # bytes; article pages may exceed listings (#20)
     timeout: Annotated[float, Field(gt=0, le=3600)] = 20                   # seconds, a number
     retries: Annotated[int, Field(ge=0, le=20)] = 2
     max_depth: Annotated[int, Field(ge=0, le=100)] = 5
@@ -61,6 +62,8 @@ class CrawlSection(FileModel):
             out.append((None, "contact_url", why))
         if self.download_warnsize > self.download_maxsize:
             out.append((None, "download_warnsize", f"{self.download_warnsize} is above download_maxsize {self.download_maxsize}"))
+        if self.article_maxsize < self.download_maxsize:
+            out.append((None, "article_maxsize", f"{self.article_maxsize} is below download_maxsize {self.download_maxsize}"))
         if self.concurrent_total < self.concurrent_per_site:
             out.append((None, "concurrent_total", f"{self.concurrent_total} is below concurrent_per_site {self.concurrent_per_site}"))
         if out:

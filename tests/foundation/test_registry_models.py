@@ -71,7 +71,7 @@ CONFIG_CASES = {  # name: (old line -> new line, or an added line under [crawl])
     "user_agent empty": (('user_agent = "chuyenmuc/0.1 (+{contact_url}; provincial media monitor)"', 'user_agent = "  "'),
                          "[crawl]", "user_agent", "non-empty"),
     "misspelt key": (("concurrent_per_site = 2", "concurent_per_site = 2"), "[crawl]", "concurent_per_site",
-                     "allowed keys: autothrottle_target, concurrent_per_site"),
+                     "allowed keys: article_maxsize, autothrottle_target, concurrent_per_site"),
     "misspelt section": (("[status]", "[statuses]"), "(config)", "statuses", "allowed keys: crawl, paths, report, status"),
     "dormant ninety": (("dormant_days = 90", 'dormant_days = "ninety"'), "[status]", "dormant_days", "must be an integer, got 'ninety'"),
     "dormant 0": (("dormant_days = 90", "dormant_days = 0"), "[status]", "dormant_days", "greater than or equal to 1"),
