@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 
 PLACES = ["TP. Buôn Ma Thuột", "thị xã Buôn Hồ", "huyện Ea Kar", "huyện Krông Pắc", "huyện Cư M'gar",
-          "huyện Krông Năng", "huyện Ea H'leo", "huyện Lắk", "huyện Krông Bông", "huyện M'Drắk",
+          "huyện Krông Năng", "huyện Ea H'leo", "huyện Lắk", "huyện Krông Bông", "huyện M'Đrắk",
           "huyện Buôn Đôn", "huyện Ea Súp", "huyện Cư Kuin", "huyện Krông Ana", "huyện Krông Búk"]
 COMMUNES = ["xã Ea Tu", "xã Hòa Thắng", "xã Cư Êbur", "xã Ea Kao", "phường Tân Lợi", "xã Ea Phê",
             "xã Krông Jing", "xã Yang Mao", "xã Ea Bhốk", "xã Dray Sáp", "thị trấn Phước An", "xã Ea Sin"]

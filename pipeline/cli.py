@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         for h in logging.getLogger().handlers:
             h.addFilter(lambda r: not getattr(r, "quiet", False))
     try:
+        if hasattr(args, "units_file"):  # a command that reads the data files: validate them all first
+            from pipeline.context import Context
+            Context(args).validate()
         return int(args.func(args) or 0)
     except ValidationError as e:
         print(e.render(), file=sys.stderr)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from registry import Plan, Registry, load_plan, load_units
+from registry import Plan, Registry, check_registry_plan, load_plan, load_units
 from registry.config import Config, load_config
 
 
@@ -51,3 +51,17 @@ class Context:
     def registry(self) -> Registry:
         p = getattr(self.args, "units_file", None)
         return load_units(p or self.config.path("units"))
+
+    def validate(self) -> None:
+        """Config, plan and registry checked in full, and against each other, before anything touches the
+        database: a bad file or value raises ValidationError (exit 2, naming file, entry and field).
+        A plan or registry named only by a config default that does not exist is left to the commands
+        that need it (a reports-only config need not point at one); one given with --plan/--units-file
+        or present on disk is always checked."""
+        cfg = self.config
+        given = {k: getattr(self.args, a, None) for k, a in (("plan", "plan"), ("units", "units_file"))}
+        wanted = {k: bool(v) or cfg.path(k).is_file() for k, v in given.items()}
+        plan = self.plan if wanted["plan"] else None
+        reg = self.registry if wanted["units"] else None
+        if plan is not None and reg is not None:
+            check_registry_plan(reg, plan)

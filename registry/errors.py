@@ -15,18 +15,3 @@ class ValidationError(Exception):
         for entry, field, message in self.problems:
             lines.append(f"  {self.path}: entry {entry}: field '{field}': {message}")
         return "\n".join(lines)
-
-
-class Problems:
-    """Collects problems while validating, then raises them together."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.items: list[tuple[str, str, str]] = []
-
-    def add(self, entry: str, field: str, message: str) -> None:
-        self.items.append((entry, field, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ValidationError(self.path, self.items)

@@ -1,15 +1,27 @@
-"""The communication plan: periods, themes, obligations and column-name patterns, from a TOML file."""
+"""The communication plan: periods, themes, obligations and column-name patterns, from a TOML file.
+
+The file is validated in full by one typed model (PlanFile): types, unknown keys, unique theme and
+period ids, a theme at most once per period, periods that do not overlap, obligation kinds that exist,
+and column patterns that are distinct and narrow enough to mean something.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
 
-from registry.errors import Problems
-from registry.toml_file import get_date, get_str, read_toml
+from pydantic import AfterValidator, Field, model_validator
+
+from registry.schema import Day, FileModel, Text, fail, one_of, validate_file
+from registry.toml_file import read_toml
 
 THEME_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PLAN_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+UNIT_KINDS = ("authority", "party-committee", "department", "board", "district", "press")
+MIN_PATTERN_WORDS = 2  # a pattern of one word ("tin") matches ordinary menu labels; none ("...") matches all
 
 
 @dataclass(frozen=True)
@@ -79,123 +91,160 @@ class Plan:
         return None
 
 
+def pattern_words(pattern: str) -> list[str]:
+    """The literal words of a column pattern, folded as the matcher folds names (accents, đ, case, punctuation)."""
+    text = unicodedata.normalize("NFKD", pattern)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D").lower()
+    text = re.sub(r"[^\w\s.]", " ", text)
+    return [w for w in text.split() if w.strip(".")]
+
+
+def pattern_key(pattern: str) -> str:
+    """Two patterns with the same key match the same names."""
+    return " ... ".join(" ".join(pattern_words(part)) for part in pattern.split("...")).strip()
+
+
+def _nonempty(key: str, what: str):  # noqa: ANN202 - a validator factory
+    def check(v: list) -> list:
+        if not v:
+            raise fail(("(plan)", key, f"missing or empty: a plan needs {what}"))
+        return v
+    return check
+
+
+class ThemeEntry(FileModel):
+    id: Text
+    title: Text
+    description: Text
+    seed_terms: list[Text] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> ThemeEntry:
+        if not THEME_ID.match(self.id):
+            raise fail((None, "id", f"bad theme id {self.id!r}: lower-case words joined by '-'"))
+        return self
+
+
+class PeriodEntry(FileModel):
+    period_id: Text
+    title: Text
+    starts_on: Day
+    ends_on: Day | None = None
+    themes: list[Text] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> PeriodEntry:
+        out = []
+        if self.ends_on and self.ends_on < self.starts_on:
+            out.append((None, "ends_on", f"{self.ends_on} is before starts_on {self.starts_on}"))
+        twice = sorted({t for t in self.themes if self.themes.count(t) > 1})
+        out += [(None, "themes", f"theme {t!r} is listed twice in this period") for t in twice]
+        if out:
+            raise fail(*out)
+        return self
+
+
+class ObligationEntry(FileModel):
+    title: Text
+    kinds: list[one_of(UNIT_KINDS)] = []  # type: ignore[valid-type]
+    units: list[Text] = []
+    requires_column: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> ObligationEntry:
+        if not self.kinds and not self.units:
+            raise fail((None, "kinds", "applies to nobody: give unit kinds or unit ids (units = [...])"))
+        return self
+
+
+class PlanFile(FileModel):
+    """plans/*.toml, as a typed model. The keys are exactly the fields below."""
+
+    schema_: Literal[1] = Field(1, alias="schema")
+    plan_id: Text
+    title: Text
+    issuer: Text
+    signed_by: str = ""
+    number: str = ""
+    issued_on: Day
+    issued_on_precision: Literal["day", "not-before"] = "day"
+    implements: str = ""
+    source_text: str = ""
+    report_deadline: str = "11-30"
+    column_patterns: Annotated[list[Text], AfterValidator(_nonempty("column_patterns", "column_patterns = [...]"))]
+    periods: Annotated[list[PeriodEntry], AfterValidator(_nonempty("periods", "[[periods]]"))]
+    obligations: dict[str, ObligationEntry] = {}
+    themes: Annotated[list[ThemeEntry], AfterValidator(_nonempty("themes", "[[themes]]"))]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PlanFile:
+        out: list[tuple[str | None, str, str]] = []
+        top = "(plan)"
+        if not PLAN_ID.match(self.plan_id):
+            out.append((top, "plan_id", f"bad plan id {self.plan_id!r}: lower-case ASCII words joined by '-'"))
+        d = self.report_deadline
+        if not re.fullmatch(r"\d\d-\d\d", d):
+            out.append((top, "report_deadline", f"must be 'MM-DD', got {d!r}"))
+        else:
+            try:
+                dt.date(2000, int(d[:2]), int(d[3:]))
+            except ValueError:
+                out.append((top, "report_deadline", f"not a real day: {d!r}"))
+        seen: set[str] = set()
+        for i, t in enumerate(self.themes):
+            if t.id in seen:
+                out.append((f"themes[{i}] (id={t.id})", "id", f"duplicate theme id {t.id!r}"))
+            seen.add(t.id)
+        pids: set[str] = set()
+        for i, p in enumerate(self.periods):
+            entry = f"periods[{i}] (period_id={p.period_id})"
+            if p.period_id in pids:
+                out.append((entry, "period_id", f"duplicate period_id {p.period_id!r}"))
+            pids.add(p.period_id)
+            for tid in dict.fromkeys(p.themes):
+                if tid not in seen:
+                    out.append((entry, "themes", f"unknown theme id {tid!r} (not among this plan's [[themes]])"))
+        ordered = sorted(self.periods, key=lambda p: p.starts_on)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a.ends_on is None or a.ends_on >= b.starts_on:
+                out.append((f"periods (period_id={b.period_id})", "starts_on", f"overlaps period {a.period_id}"))
+        keys: dict[str, int] = {}
+        for i, pat in enumerate(self.column_patterns):
+            entry = f"column_patterns[{i}] ({pat!r})"
+            words = pattern_words(pat)
+            if not words:
+                out.append((entry, "column_patterns", "matches every category name: a pattern needs words besides '...'"))
+            elif len(words) < MIN_PATTERN_WORDS:
+                out.append((entry, "column_patterns", f"too broad: one word matches ordinary menu labels; "
+                                                      f"give at least {MIN_PATTERN_WORDS} words"))
+            key = pattern_key(pat)
+            if words and key in keys:
+                out.append((entry, "column_patterns", f"duplicate of column_patterns[{keys[key]}] "
+                                                      f"({self.column_patterns[keys[key]]!r}) once accents and case are folded"))
+            keys.setdefault(key, i)
+        for oid, o in self.obligations.items():
+            for u in o.units:
+                if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", u):
+                    out.append((f"obligations.{oid}", "units", f"bad unit id {u!r}"))
+        if out:
+            raise fail(*out)
+        return self
+
+    def to_plan(self, path: str) -> Plan:
+        extra = {"schema": self.schema_, "signed_by": self.signed_by, "issued_on_precision": self.issued_on_precision,
+                 "implements": self.implements, "source_text": self.source_text}
+        return Plan(
+            plan_id=self.plan_id, title=self.title, issuer=self.issuer, number=self.number, issued_on=self.issued_on,
+            report_deadline=self.report_deadline,
+            periods=tuple(sorted((Period(p.period_id, p.title, p.starts_on, p.ends_on, tuple(p.themes)) for p in self.periods),
+                                 key=lambda p: p.starts_on)),
+            themes=tuple(Theme(t.id, t.title, t.description, tuple(t.seed_terms)) for t in self.themes),
+            obligations=tuple(Obligation(oid, o.title, tuple(o.kinds), tuple(o.units), o.requires_column)
+                              for oid, o in self.obligations.items()),
+            column_patterns=tuple(self.column_patterns), source_path=path, extra=extra)
+
+
 def load_plan(path: str | Path) -> Plan:
     """Load and validate a plan file; raises ValidationError naming every bad entry and field."""
     path = str(path)
-    data = read_toml(path)
-    probs = Problems(path)
-    top = "(plan)"
-    plan_id = get_str(data, "plan_id", top, probs)
-    title = get_str(data, "title", top, probs)
-    issuer = get_str(data, "issuer", top, probs)
-    number = data.get("number", "")
-    if not isinstance(number, str):
-        probs.add(top, "number", f"must be a string, got {number!r}")
-        number = ""
-    issued_on = get_date(data, "issued_on", top, probs)
-    deadline = data.get("report_deadline", "11-30")
-    if not (isinstance(deadline, str) and re.fullmatch(r"\d\d-\d\d", deadline)):
-        probs.add(top, "report_deadline", f"must be 'MM-DD', got {deadline!r}")
-    else:
-        try:
-            dt.date(2000, int(deadline[:2]), int(deadline[3:]))
-        except ValueError:
-            probs.add(top, "report_deadline", f"not a real day: {deadline!r}")
-
-    themes: list[Theme] = []
-    raw_themes = data.get("themes")
-    if not isinstance(raw_themes, list) or not raw_themes:
-        probs.add(top, "themes", "missing or empty: a plan needs [[themes]]")
-        raw_themes = []
-    seen: set[str] = set()
-    for i, t in enumerate(raw_themes):
-        entry = f"themes[{i}]"
-        if not isinstance(t, dict):
-            probs.add(entry, "(table)", "must be a table")
-            continue
-        tid = get_str(t, "id", entry, probs)
-        if tid:
-            entry = f"themes[{i}] (id={tid})"
-            if not THEME_ID.match(tid):
-                probs.add(entry, "id", f"bad theme id {tid!r}: lower-case words joined by '-'")
-            if tid in seen:
-                probs.add(entry, "id", f"duplicate theme id {tid!r}")
-            seen.add(tid)
-        ttitle = get_str(t, "title", entry, probs)
-        desc = get_str(t, "description", entry, probs)
-        terms = t.get("seed_terms", [])
-        if not (isinstance(terms, list) and all(isinstance(x, str) and x.strip() for x in terms)):
-            probs.add(entry, "seed_terms", "must be a list of non-empty strings")
-            terms = []
-        if tid and ttitle and desc:
-            themes.append(Theme(tid, ttitle, desc, tuple(terms)))
-
-    periods: list[Period] = []
-    raw_periods = data.get("periods")
-    if not isinstance(raw_periods, list) or not raw_periods:
-        probs.add(top, "periods", "missing or empty: a plan needs [[periods]]")
-        raw_periods = []
-    for i, p in enumerate(raw_periods):
-        entry = f"periods[{i}]"
-        if not isinstance(p, dict):
-            probs.add(entry, "(table)", "must be a table")
-            continue
-        pid = get_str(p, "period_id", entry, probs)
-        if pid:
-            entry = f"periods[{i}] (period_id={pid})"
-        ptitle = get_str(p, "title", entry, probs) or ""
-        s = get_date(p, "starts_on", entry, probs)
-        e = get_date(p, "ends_on", entry, probs, required=False)
-        if s and e and e < s:
-            probs.add(entry, "ends_on", f"{e} is before starts_on {s}")
-        ptheme = p.get("themes", [])
-        if not isinstance(ptheme, list):
-            probs.add(entry, "themes", "must be a list of theme ids")
-            ptheme = []
-        for tid in ptheme:
-            if not isinstance(tid, str):
-                probs.add(entry, "themes", f"theme ids are strings, got {tid!r}")
-            elif tid not in seen:
-                probs.add(entry, "themes", f"unknown theme id {tid!r} (not among this plan's [[themes]])")
-        if pid and s and all(isinstance(t, str) for t in ptheme):
-            periods.append(Period(pid, ptitle, s, e, tuple(ptheme)))
-    periods.sort(key=lambda p: p.starts_on)
-    for a, b in zip(periods, periods[1:], strict=False):
-        if a.ends_on is None or a.ends_on >= b.starts_on:
-            probs.add(f"periods (period_id={b.period_id})", "starts_on", f"overlaps period {a.period_id}")
-
-    obligations: list[Obligation] = []
-    raw_obl = data.get("obligations", {})
-    if not isinstance(raw_obl, dict):
-        probs.add(top, "obligations", "must be a table of tables")
-        raw_obl = {}
-    for oid, o in raw_obl.items():
-        entry = f"obligations.{oid}"
-        if not isinstance(o, dict):
-            probs.add(entry, "(table)", "must be a table")
-            continue
-        otitle = get_str(o, "title", entry, probs)
-        kinds = o.get("kinds", [])
-        units = o.get("units", [])
-        if not isinstance(kinds, list) or not isinstance(units, list):
-            probs.add(entry, "kinds", "kinds and units must be lists")
-            continue
-        rc = o.get("requires_column", False)
-        if not isinstance(rc, bool):
-            probs.add(entry, "requires_column", f"must be true or false, got {rc!r}")
-            rc = False
-        if otitle:
-            obligations.append(Obligation(oid, otitle, tuple(kinds), tuple(units), rc))
-
-    patterns = data.get("column_patterns", [])
-    if not (isinstance(patterns, list) and patterns and all(isinstance(x, str) and x.strip() for x in patterns)):
-        probs.add(top, "column_patterns", "must be a non-empty list of non-empty strings")
-        patterns = []
-
-    probs.raise_if_any()
-    known = {"schema", "plan_id", "title", "issuer", "number", "issued_on", "report_deadline",
-             "themes", "periods", "obligations", "column_patterns"}
-    return Plan(plan_id=plan_id, title=title, issuer=issuer, number=number, issued_on=issued_on,  # type: ignore[arg-type]
-                report_deadline=deadline, periods=tuple(periods), themes=tuple(themes),
-                obligations=tuple(obligations), column_patterns=tuple(patterns), source_path=path,
-                extra={k: v for k, v in data.items() if k not in known})
+    return validate_file(PlanFile, read_toml(path), path, "(plan)").to_plan(path)

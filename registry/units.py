@@ -1,4 +1,9 @@
-"""The unit registry: who must publish, since when, until when, and where (their sources)."""
+"""The unit registry: who must publish, since when, until when, and where (their sources).
+
+The file is validated in full by one typed model (RegistryFile): types, unknown keys, unique unit ids
+and sources, known parents and successors without cycles, public http(s) URLs without credentials
+(registry.hosts), and no URL marked verified without the public evidence it was verified against.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,12 +11,18 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from registry.errors import Problems
-from registry.toml_file import get_date, get_str, read_toml
+from pydantic import Field, ValidationInfo, model_validator
 
-UNIT_KINDS = ("authority", "party-committee", "department", "board", "district", "press")
+from registry.channels import CHANNEL_KINDS, channel_problem
+from registry.errors import ValidationError
+from registry.hosts import url_problem
+from registry.plan import UNIT_KINDS, Plan
+from registry.schema import Day, FileModel, Text, fail, one_of, validate_file
+from registry.toml_file import read_toml
+
 SOURCE_KINDS = ("site", "feed", "sitemap", "column")
 UNIT_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -22,15 +33,46 @@ def source_id(unit_id: str, kind: str, url: str) -> str:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Where a URL was seen in public (a stored copy of a page, a directory, a link) and when."""
+    url: str
+    seen_on: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
     unit_id: str
     kind: str
     url: str
     verified: bool
     name: str = ""
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def source_id(self) -> str:
+        return source_id(self.unit_id, self.kind, self.url)
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """An official channel of the unit beyond its website (a video channel's feed, another official feed).
+    Not a crawl source of the site: its host never joins the unit's domains."""
+    unit_id: str
+    kind: str
+    url: str
+    name: str
+    verified: bool
+    evidence: tuple[Evidence, ...] = ()
+    official_host: bool = False
+    note: str = ""
+
+    @property
+    def channel_id(self) -> str:
         return source_id(self.unit_id, self.kind, self.url)
 
     @property
@@ -50,6 +92,8 @@ class Unit:
     successor: str | None
     note: str
     sources: tuple[Source, ...]
+    site_cms: str = ""
+    channels: tuple[Channel, ...] = ()
 
     @property
     def site(self) -> Source | None:
@@ -81,98 +125,208 @@ class Registry:
         return [u for u in self.units if u.site is not None]
 
 
-def _check_url(url: str, entry: str, fld: str, probs: Problems) -> bool:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as e:
-        probs.add(entry, fld, f"not a valid URL: {url!r} ({e})")
-        return False
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        probs.add(entry, fld, f"not an http(s) URL: {url!r}")
-        return False
-    return True
+# --- the file model ----------------------------------------------------------------------------------
+
+class EvidenceEntry(FileModel):
+    url: Text
+    seen_on: Day
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> EvidenceEntry:
+        why = url_problem(self.url)
+        if why:
+            raise fail((None, "url", why))
+        if self.seen_on > dt.date.today():
+            raise fail((None, "seen_on", f"{self.seen_on} is in the future"))
+        return self
 
 
-def load_units(path: str | Path) -> Registry:
-    """Load and validate a unit registry; raises ValidationError naming every bad entry and field."""
+class SourceEntry(FileModel):
+    kind: one_of(SOURCE_KINDS, "source kind")  # type: ignore[valid-type]
+    url: Text
+    verified: bool
+    name: str = ""
+    evidence: list[EvidenceEntry] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> SourceEntry:
+        if self.verified and not self.evidence:
+            raise fail((None, "verified", "true without evidence: add evidence = [{url = ..., seen_on = ...}] "
+                                          "naming where the URL was seen, or set verified = false"))
+        return self
+
+
+class ChannelEntry(FileModel):
+    kind: one_of(CHANNEL_KINDS, "channel kind")  # type: ignore[valid-type]
+    url: Text
+    name: Text
+    verified: bool
+    evidence: list[EvidenceEntry] = []
+    official_host: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> ChannelEntry:
+        out = []
+        if self.verified and not self.evidence:
+            out.append((None, "verified", "true without evidence: add evidence = [{url = ..., seen_on = ...}] "
+                                          "naming where the channel was seen as the institution's, or set verified = false"))
+        if self.official_host and not self.evidence:
+            out.append((None, "official_host", "true without evidence: say where the host was seen as the "
+                                               "institution's own (evidence = [{url = ..., seen_on = ...}])"))
+        if out:
+            raise fail(*out)
+        return self
+
+
+class UnitEntry(FileModel):
+    unit_id: Text
+    name: Text
+    short_name: Text | None = None
+    kind: one_of(UNIT_KINDS)  # type: ignore[valid-type]
+    parent: Text | None = None
+    valid_from: Day
+    valid_to: Day | None = None
+    successor: Text | None = None
+    note: str = ""
+    site: Text | None = None
+    site_verified: bool | None = None
+    site_evidence: list[EvidenceEntry] = []
+    site_cms: str = ""
+    sources: list[SourceEntry] = []
+    channels: list[ChannelEntry] = []
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> UnitEntry:
+        out: list[tuple[str | None, str, str]] = []
+        allow = bool((info.context or {}).get("allow_private_hosts"))
+        if self.site is not None:
+            why = url_problem(self.site, allow_private_hosts=allow)
+            if why:
+                out.append((None, "site", why))
+        for j, s in enumerate(self.sources):
+            why = url_problem(s.url, allow_private_hosts=allow)
+            if why:
+                out.append((f"sources[{j}]", "url", why))
+        own = tuple(sorted({(urlsplit(x).hostname or "").lower() for x in [self.site or "", *(s.url for s in self.sources)]} - {""}))
+        for j, c in enumerate(self.channels):
+            why = url_problem(c.url, allow_private_hosts=allow) or channel_problem(c.kind, c.url, own, c.official_host)
+            if why:
+                out.append((f"channels[{j}]", "url", why))
+        if not UNIT_ID.match(self.unit_id):
+            out.append((None, "unit_id", f"bad id {self.unit_id!r}: lower-case ASCII words joined by '-'"))
+        if self.valid_to and self.valid_to < self.valid_from:
+            out.append((None, "valid_to", f"{self.valid_to} is before valid_from {self.valid_from}"))
+        if self.site is None:
+            for f in ("site_verified", "site_evidence", "site_cms"):
+                if f in self.model_fields_set:
+                    out.append((None, f, "given without a site"))
+        elif self.site_verified is None:
+            out.append((None, "site_verified", "missing or not true/false: say whether the URL was checked"))
+        elif self.site_verified and not self.site_evidence:
+            out.append((None, "site_verified", "true without evidence: add site_evidence = [{url = ..., seen_on = ...}] "
+                                               "naming where the host was seen, or set site_verified = false"))
+        if self.successor is not None and self.successor == self.unit_id:
+            out.append((None, "successor", "a unit cannot succeed itself"))
+        if self.parent is not None and self.parent == self.unit_id:
+            out.append((None, "parent", "a unit cannot be its own parent"))
+        if out:
+            raise fail(*out)
+        return self
+
+
+def _cycle(start: str, step: dict[str, str | None]) -> list[str] | None:
+    path, seen = [start], {start}
+    nxt = step.get(start)
+    while nxt is not None and nxt in step:
+        if nxt == start:
+            return path + [nxt]
+        if nxt in seen:
+            return None  # a cycle further on, reported from its own members
+        path.append(nxt)
+        seen.add(nxt)
+        nxt = step.get(nxt)
+    return None
+
+
+class RegistryFile(FileModel):
+    """units/*.toml, as a typed model. The keys are exactly the fields below."""
+
+    schema_: Literal[1] = Field(1, alias="schema")
+    registry_id: Text
+    plan: Text
+    allow_private_hosts: bool = False
+    units: list[UnitEntry]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegistryFile:
+        out: list[tuple[str | None, str, str]] = []
+        if not self.units:
+            out.append(("(registry)", "units", "missing or empty: a registry needs [[units]]"))
+        label = {u.unit_id: f"units[{i}] (unit_id={u.unit_id})" for i, u in reversed(list(enumerate(self.units)))}
+        ids: set[str] = set()
+        seen_sources: dict[tuple[str, str], str] = {}
+        for i, u in enumerate(self.units):
+            entry = f"units[{i}] (unit_id={u.unit_id})"
+            if u.unit_id in ids:
+                out.append((entry, "unit_id", f"duplicate unit id {u.unit_id!r}"))
+            ids.add(u.unit_id)
+            urls = ([(entry, "site", "site", u.site)] if u.site else []) + \
+                   [(f"{entry} sources[{j}]", "url", s.kind, s.url) for j, s in enumerate(u.sources)] + \
+                   [(f"{entry} channels[{j}]", "url", f"channel {c.kind}", c.url) for j, c in enumerate(u.channels)]
+            for where, fld, kind, url in urls:
+                key = (kind, url)
+                if key in seen_sources and seen_sources[key] != u.unit_id:
+                    out.append((where, fld, f"{kind} {url} is already the {kind} of {seen_sources[key]}"))
+                elif key in seen_sources:
+                    out.append((where, fld, f"{kind} {url} is listed twice for this unit"))
+                seen_sources.setdefault(key, u.unit_id)
+        parents = {u.unit_id: u.parent for u in self.units}
+        successors = {u.unit_id: u.successor for u in self.units}
+        for u in self.units:
+            entry = label[u.unit_id].split(" ", 1)[1].strip("()")  # "unit_id=..."
+            for fld, target in (("parent", u.parent), ("successor", u.successor)):
+                if target is not None and target not in ids:
+                    out.append((entry, fld, f"unknown unit id {target!r}"))
+            for fld, step in (("parent", parents), ("successor", successors)):
+                cyc = _cycle(u.unit_id, step) if step.get(u.unit_id) != u.unit_id else None
+                if cyc:
+                    out.append((entry, fld, f"cycle: {' -> '.join(cyc)}"))
+        if out:
+            raise fail(*out)
+        return self
+
+    def to_registry(self, path: str) -> Registry:
+        def ev(items: list[EvidenceEntry]) -> tuple[Evidence, ...]:
+            return tuple(Evidence(e.url, e.seen_on, e.note) for e in items)
+
+        units = []
+        for u in self.units:
+            sources = [Source(u.unit_id, "site", u.site, bool(u.site_verified), "", ev(u.site_evidence))] if u.site else []
+            sources += [Source(u.unit_id, s.kind, s.url, s.verified, s.name, ev(s.evidence)) for s in u.sources]
+            channels = tuple(Channel(u.unit_id, c.kind, c.url, c.name, c.verified, ev(c.evidence), c.official_host, c.note)
+                             for c in u.channels)
+            units.append(Unit(u.unit_id, u.name, u.short_name or u.name, u.kind, u.parent, u.valid_from, u.valid_to,
+                              u.successor, u.note, tuple(sources), u.site_cms, channels))
+        return Registry(self.registry_id, self.plan, tuple(units), path)
+
+
+def load_units(path: str | Path, allow_private_hosts: bool = False) -> Registry:
+    """Load and validate a unit registry; raises ValidationError naming every bad entry and field.
+
+    `allow_private_hosts` lets a test registry point at a web on 127.0.0.1 (the file can say so itself
+    with `allow_private_hosts = true`); the shipped registry never does.
+    """
     path = str(path)
     data = read_toml(path)
-    probs = Problems(path)
-    top = "(registry)"
-    rid = get_str(data, "registry_id", top, probs)
-    plan_id = get_str(data, "plan", top, probs)
-    raw = data.get("units")
-    if not isinstance(raw, list) or not raw:
-        probs.add(top, "units", "missing or empty: a registry needs [[units]]")
-        raw = []
-    units: list[Unit] = []
-    ids: set[str] = set()
-    for i, u in enumerate(raw):
-        entry = f"units[{i}]"
-        if not isinstance(u, dict):
-            probs.add(entry, "(table)", "must be a table")
-            continue
-        uid = get_str(u, "unit_id", entry, probs)
-        if uid:
-            entry = f"units[{i}] (unit_id={uid})"
-            if not UNIT_ID.match(uid):
-                probs.add(entry, "unit_id", f"bad id {uid!r}: lower-case ASCII words joined by '-'")
-            if uid in ids:
-                probs.add(entry, "unit_id", f"duplicate unit id {uid!r}")
-            ids.add(uid)
-        name = get_str(u, "name", entry, probs)
-        short = get_str(u, "short_name", entry, probs, required=False) or name or ""
-        kind = get_str(u, "kind", entry, probs)
-        if kind and kind not in UNIT_KINDS:
-            probs.add(entry, "kind", f"unknown kind {kind!r}; one of {', '.join(UNIT_KINDS)}")
-        vf = get_date(u, "valid_from", entry, probs)
-        vt = get_date(u, "valid_to", entry, probs, required=False)
-        if vf and vt and vt < vf:
-            probs.add(entry, "valid_to", f"{vt} is before valid_from {vf}")
-        sources: list[Source] = []
-        site = u.get("site")
-        if site is not None:
-            if not isinstance(site, str):
-                probs.add(entry, "site", f"must be a URL string, got {site!r}")
-            elif _check_url(site, entry, "site", probs):
-                ver = u.get("site_verified")
-                if not isinstance(ver, bool):
-                    probs.add(entry, "site_verified", "missing or not true/false: say whether the URL was checked")
-                    ver = False
-                sources.append(Source(uid or "", "site", site, ver))
-        raw_sources = u.get("sources", []) or []
-        if not isinstance(raw_sources, list):
-            probs.add(entry, "sources", f"must be a list of [[units.sources]] tables, got {raw_sources!r}")
-            raw_sources = []
-        for fld in ("parent", "successor", "note"):
-            if u.get(fld) is not None and not isinstance(u.get(fld), str):
-                probs.add(entry, fld, f"must be a string, got {u.get(fld)!r}")
-        for j, s in enumerate(raw_sources):
-            sentry = f"{entry} sources[{j}]"
-            if not isinstance(s, dict):
-                probs.add(sentry, "(table)", "must be a table")
-                continue
-            skind = get_str(s, "kind", sentry, probs)
-            if skind and skind not in SOURCE_KINDS:
-                probs.add(sentry, "kind", f"unknown source kind {skind!r}; one of {', '.join(SOURCE_KINDS)}")
-            surl = get_str(s, "url", sentry, probs)
-            ver = s.get("verified")
-            if not isinstance(ver, bool):
-                probs.add(sentry, "verified", "missing or not true/false: say whether the URL was checked")
-            if surl and skind and _check_url(surl, sentry, "url", probs) and isinstance(ver, bool):
-                sources.append(Source(uid or "", skind, surl, ver, str(s.get("name", ""))))
-        if uid and name and kind and vf and all(u.get(f) is None or isinstance(u.get(f), str)
-                                                 for f in ("parent", "successor")):
-            units.append(Unit(uid, name, short, kind, u.get("parent"), vf, vt, u.get("successor"),
-                              str(u.get("note", "")), tuple(sources)))
-    for u in units:
-        entry = f"unit_id={u.unit_id}"
-        if u.parent is not None and u.parent not in ids:
-            probs.add(entry, "parent", f"unknown unit id {u.parent!r}")
-        if u.successor is not None and u.successor not in ids:
-            probs.add(entry, "successor", f"unknown unit id {u.successor!r}")
-    probs.raise_if_any()
-    return Registry(rid or "", plan_id or "", tuple(units), path)  # type: ignore[arg-type]
+    allow = allow_private_hosts or data.get("allow_private_hosts") is True  # the file's own opt-in, read first
+    model = validate_file(RegistryFile, data, path, "(registry)", context={"allow_private_hosts": allow})
+    return model.to_registry(path)
 
 
+def check_registry_plan(reg: Registry, plan: Plan) -> None:
+    """A registry names the plan it serves; loading it with another plan is a mistake, named, exit 2."""
+    if reg.plan_id != plan.plan_id:
+        raise ValidationError(reg.source_path, [("(registry)", "plan", f"is {reg.plan_id!r}, but the plan "
+                                                 f"{plan.source_path} has plan_id {plan.plan_id!r}")])

@@ -26,7 +26,7 @@ name = "Sở A"
 kind = "department"
 valid_from = 2021-01-01
 site = "http://a.test/"
-site_verified = true
+site_verified = false
 
 [[units]]
 unit_id = "so-b"
@@ -34,7 +34,7 @@ name = "Sở B"
 kind = "department"
 valid_from = 2021-01-01
 site = "http://www.b.test/"
-site_verified = true
+site_verified = false
 
 [[units]]
 unit_id = "so-c"
@@ -42,7 +42,7 @@ name = "Sở C"
 kind = "department"
 valid_from = 2021-01-01
 site = "http://c.test/"
-site_verified = true
+site_verified = false
 """
 
 
@@ -200,8 +200,8 @@ name = "Sở D"
 kind = "department"
 valid_from = 2021-01-01
 site = "http://d.test/"
-site_verified = true
-sources = [{kind = "column", url = "http://d.test/chuyen-trang/", verified = true, name = "Chuyên trang"}]
+site_verified = false
+sources = [{kind = "column", url = "http://d.test/chuyen-trang/", verified = false, name = "Chuyên trang"}]
 """, encoding="utf-8")
         db = tmp_path / "d.duckdb"
         _crawl(db, load_units(units), proxy)
@@ -237,7 +237,7 @@ name = "Sở E"
 kind = "department"
 valid_from = 2021-01-01
 site = "http://e.test/"
-site_verified = true
+site_verified = false
 """, encoding="utf-8")
         db = tmp_path / "e.duckdb"
         reg = load_units(units)
@@ -277,7 +277,7 @@ def test_failed_reread_is_not_retried_the_same_night_and_catches_up(tmp_path: Pa
         units = tmp_path / "units.toml"
         units.write_text('schema = 1\nregistry_id = "mini"\nplan = "daklak-2021"\n[[units]]\nunit_id = "busy"\n'
                          'name = "Sở B"\nkind = "department"\nvalid_from = 2021-01-01\nsite = "http://busy.test/"\n'
-                         'site_verified = true\n', encoding="utf-8")
+                         'site_verified = false\n', encoding="utf-8")
         reg, db = load_units(units), tmp_path / "w.duckdb"
         _crawl(db, reg, proxy)
         web.reset()

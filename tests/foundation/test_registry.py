@@ -45,10 +45,11 @@ def test_registry_holds_every_unit_of_section_iv():
     districts = [u for u in reg.units if u.kind == "district"]
     assert len(districts) == 15
     names = " ".join(u.name for u in districts)
-    assert "Buôn Ma Thuột" in names and "Buôn Hồ" in names and "M'Drắk" in names
+    assert "Buôn Ma Thuột" in names and "Buôn Hồ" in names and "M'Đrắk" in names
     # every unit with a site says whether the URL was verified; unverified ones are marked, not hidden
     assert all(s.verified in (True, False) for u in reg.units for s in u.sources)
-    assert sum(1 for u in reg.units for s in u.sources if not s.verified) >= 30
+    # a verified URL names the public evidence it was checked against (units/README.md)
+    assert all(s.evidence for u in reg.units for s in u.sources if s.verified)
     # the 2025 reorganisation is data: districts end on 2025-06-30
     assert all(str(u.valid_to) == "2025-06-30" for u in districts)
 
@@ -94,8 +95,8 @@ BROKEN_UNITS = {
                       "(unit_id=so-y-te)", "name", "missing"),
     "unknown kind": (lambda s: s.replace('kind = "board"', 'kind = "ministry"', 1), "(unit_id=ban-dan-toc)", "kind", "unknown kind"),
     "unknown parent": (lambda s: s.replace('parent = "tinh-uy"', 'parent = "tinh-uy-x"'), "unit_id=btg-tinh-uy", "parent", "unknown"),
-    "unverified flag missing": (lambda s: s.replace('site = "https://syt.daklak.gov.vn/"\nsite_verified = false', 'site = "https://syt.daklak.gov.vn/"'),
-                                "(unit_id=so-y-te)", "site_verified", "missing"),
+    "unverified flag missing": (lambda s: s.replace('site = "https://stnmt.daklak.gov.vn/"\nsite_verified = false', 'site = "https://stnmt.daklak.gov.vn/"'),
+                                "(unit_id=so-tnmt)", "site_verified", "missing"),
     "malformed toml": (lambda s: s + "\n[[units]\n", "(file)", "(syntax)", "malformed TOML"),
 }
 

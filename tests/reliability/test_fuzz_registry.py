@@ -17,12 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry import ValidationError, load_plan, load_units
-from tests.conftest import PLAN, UNITS, run_cli
+from registry.config import load_config
+from tests.conftest import PLAN, ROOT, UNITS, run_cli
 from tests.reliability import known_bugs
 from tests.reliability.fuzz_settings import RELIABILITY
 from tests.reliability.tomlgen import dumps
 
 PLAN_DATA = tomllib.loads(PLAN.read_text(encoding="utf-8"))
+CONFIG_DATA = tomllib.loads((ROOT / "chuyenmuc.toml").read_text(encoding="utf-8"))
 UNITS_DATA = tomllib.loads(UNITS.read_text(encoding="utf-8"))
 TMP = Path(tempfile.mkdtemp(prefix="fuzz-registry-"))
 
@@ -113,6 +115,24 @@ def test_mutated_plan_structure(doc: dict) -> None:
 @given(mutated(UNITS_DATA))
 def test_mutated_units_structure(doc: dict) -> None:
     _only_validation_error(load_units, _write("units.toml", dumps(doc).encode("utf-8")))
+
+
+@RELIABILITY
+@given(mutated(CONFIG_DATA))
+def test_mutated_config_structure(doc: dict) -> None:
+    """Whatever chuyenmuc.toml holds, it loads as typed values in range, or is a ValidationError."""
+    p = _write("chuyenmuc.toml", dumps(doc).encode("utf-8"))
+    try:
+        cfg = load_config(p)
+    except ValidationError as e:
+        assert e.path == str(p) and e.problems
+        return
+    crawl = cfg.section("crawl")
+    assert type(crawl["concurrent_per_site"]) is int and crawl["concurrent_per_site"] >= 1
+    assert isinstance(crawl["timeout"], float) and crawl["timeout"] > 0
+    assert crawl["download_delay"] >= 0 and crawl["download_maxsize"] > 0 and crawl["max_depth"] >= 0
+    assert crawl["user_agent"].strip()
+    assert 1 <= cfg.section("report")["weekly_weekday"] <= 7 and cfg.section("status")["dormant_days"] >= 1
 
 
 @st.composite

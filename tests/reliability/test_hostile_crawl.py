@@ -91,10 +91,10 @@ def _units_toml(cases: list[Case], healthy: list[str] = HEALTHY) -> str:
     out = ['schema = 1\nregistry_id = "hostile"\nplan = "daklak-2021"\n']
     for unit in [c.unit for c in cases] + healthy:
         out.append(f'[[units]]\nunit_id = "{unit}"\nname = "Đơn vị {unit}"\nkind = "department"\n'
-                   f'valid_from = 2021-01-01\nsite = "http://{unit}.hostile.test/"\nsite_verified = true\n')
+                   f'valid_from = 2021-01-01\nsite = "http://{unit}.hostile.test/"\nsite_verified = false\n')
         case = next((c for c in cases if c.unit == unit), None)
         for kind, path in case.extra_sources if case else ():
-            out.append(f'[[units.sources]]\nkind = "{kind}"\nurl = "http://{unit}.hostile.test{path}"\nverified = true\n')
+            out.append(f'[[units.sources]]\nkind = "{kind}"\nurl = "http://{unit}.hostile.test{path}"\nverified = false\n')
     return "\n".join(out)
 
 
