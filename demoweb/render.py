@@ -314,6 +314,8 @@ def sitemap(site: Site, arts: list[Article], as_of: dt.date) -> str:
 
 
 def robots(site: Site) -> str:
+    if site.unreachable == "robots-refused":
+        return "User-agent: *\nDisallow: /\n"
     lines = ["User-agent: *", "Disallow: /search", "Disallow: /tim-kiem"]
     if site.family == "liferay":
         lines += ["Disallow: /c/portal/login", "Disallow: /web/guest/dang-nhap"]
