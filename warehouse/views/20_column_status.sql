@@ -11,7 +11,7 @@ dedicated AS (
            count(f.article_id) AS column_articles,
            max(f.published_at) AS last_article_at,
            max(f.published_date) AS last_article_date,
-           least(CAST(c.first_seen AS DATE), min(f.published_date)) AS known_since,
+           min(f.published_date) AS first_article_date,
            count(f.article_id) FILTER (WHERE f.published_date > p.as_of - 30) AS articles_30d,
            count(f.article_id) FILTER (WHERE f.published_date > p.as_of - 90) AS articles_90d
     FROM unit_columns c
@@ -20,7 +20,11 @@ dedicated AS (
     WHERE c.is_dedicated
     GROUP BY ALL
 ),
-visible AS (SELECT d.* FROM dedicated d, p WHERE d.known_since <= p.as_of),
+visible AS (
+    SELECT d.*, least(CAST(d.first_seen AS DATE), d.first_article_date) AS known_since
+    FROM dedicated d CROSS JOIN p
+    WHERE least(CAST(d.first_seen AS DATE), d.first_article_date) <= p.as_of
+),
 picked AS (
     SELECT *, row_number() OVER (PARTITION BY unit_id
                                  ORDER BY column_articles DESC, last_article_at DESC NULLS LAST,
