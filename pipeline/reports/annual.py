@@ -65,8 +65,8 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
         b.append(Block("ul", [u["unit_name"] for u in st["missing"]]))
     if st["dormant"]:
         b.append(Block("p", "Các đơn vị có chuyên mục ngừng cập nhật:"))
-        b.append(Block("ul", [f"{u['unit_name']}: bài gần nhất ngày {vi_date(u['last_article_at']) or 'không rõ'}"
-                              for u in st["dormant"]]))
+        b.append(Block("ul", [f"{u['unit_name']}: chuyên mục \u201c{u['column_name'] or ''}\u201d, bài gần nhất ngày "
+                              f"{vi_date(u['last_article_at']) or 'không rõ'}" for u in st["dormant"]]))
     if st["unreachable"]:
         b.append(Block("p", "Các đơn vị không truy cập được (chưa thể xác định có chuyên mục hay không):"))
         b.append(Block("ul", [f"{u['unit_name']}: {u['reason']}" for u in st["unreachable"]]))

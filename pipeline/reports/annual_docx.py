@@ -95,7 +95,7 @@ def header(doc: Any, s: DocSettings, date_line: str) -> None:
     t.autofit = False
     _no_borders(t)
     left, right = t.rows[0].cells
-    widths = (Cm(7.6), Cm(9.0))
+    widths = (Cm(6.9), Cm(10.1))  # a little wider than the text: the motto fits one line
     for col, w in zip(t.columns, widths, strict=True):
         col.width = w
     left.width, right.width = widths
@@ -103,16 +103,16 @@ def header(doc: Any, s: DocSettings, date_line: str) -> None:
     left.paragraphs[0].alignment = c
     left.paragraphs[0].paragraph_format.space_after = Pt(0)
     r = left.paragraphs[0].add_run(clean(s.issuing_parent))
-    r.font.size = Pt(12)
+    r.font.size = Pt(11.5)
     _para(left, s.issuing_body, bold=True, size=12, align=c, after=0)
-    _rule(left, 2.5, 7.6)
+    _rule(left, 2.5, 6.9)
     _para(left, f"Số:       /{s.document_symbol}", size=13, align=c, before=6)
     right.paragraphs[0].alignment = c
     right.paragraphs[0].paragraph_format.space_after = Pt(0)
     r = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     r.bold, r.font.size = True, Pt(12)
     _para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13, align=c, after=0)
-    _rule(right, 5.5, 9.0)
+    _rule(right, 5.5, 10.1)
     _para(right, date_line, italic=True, size=13, align=c, before=6)
 
 
