@@ -14,15 +14,15 @@ from pipeline.reports.common import (
     SOURCE_STATUS_VI,
     STATUS_VI,
     as_of,
-    plan_in_force,
-    unit_label,
-    vi_number,
     environment,
     last_complete_week,
     md,
     parse_week,
+    plan_in_force,
     rows,
+    unit_label,
     vi_date,
+    vi_number,
     week_label,
 )
 
