@@ -53,6 +53,12 @@ def test_docx_layout_and_content(annual_docx):
 
 def test_docx_web_text_is_inert(annual_docx):
     assert HOSTILE in _docx_text(annual_docx)  # shown as typed
+    html = annual_docx.with_suffix(".html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    import openpyxl
+    ws = openpyxl.load_workbook(annual_docx.with_suffix(".xlsx"))["Tình trạng chuyên mục"]
+    cell = next(c for row in ws.iter_rows(min_row=2) for c in row if c.value == HOSTILE)
+    assert cell.data_type == "s"
     with zipfile.ZipFile(annual_docx) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert "<script" not in xml and "&lt;script&gt;" in xml
