@@ -59,7 +59,6 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
                         f"{vi_number(len(st['dormant']))} chuyên mục ngừng cập nhật (quá {f['dormant_days']} ngày "
                         f"không có bài mới); {vi_number(len(st['missing']))} đơn vị chưa mở chuyên mục; "
                         f"{vi_number(len(st['unreachable']))} đơn vị không truy cập được nên chưa đánh giá được."))
-    b.append(Block("image", "status", caption="Hình 1. Tình trạng chuyên mục của các đơn vị phải mở chuyên mục"))
     if st["missing"]:
         b.append(Block("p", "Các đơn vị chưa mở chuyên mục:"))
         b.append(Block("ul", [u["unit_name"] for u in st["missing"]]))
@@ -70,13 +69,14 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
     if st["unreachable"]:
         b.append(Block("p", "Các đơn vị không truy cập được (chưa thể xác định có chuyên mục hay không):"))
         b.append(Block("ul", [f"{u['unit_name']}: {u['reason']}" for u in st["unreachable"]]))
+    b.append(Block("image", "status", caption="Hình 1. Tình trạng chuyên mục của các đơn vị phải mở chuyên mục"))
     b.append(Block("h2", "2. Tin, bài tuyên truyền theo chủ đề"))
     b.append(Block("p", f"Trong kỳ báo cáo có {vi_number(f['total_articles'])} tin, bài được đăng (trong đó "
                         f"{vi_number(f['total_reposts'])} bài đăng lại). Số bài theo từng chủ đề của Kế hoạch:"))
     b.append(Block("ul", [f"{t['title']}: {vi_number(t['articles'])} bài, {vi_number(t['units_covering'])} đơn vị"
                           for t in f["themes"]]))
     b.append(Block("image", "months", caption="Hình 2. Số tin, bài theo tháng"))
-    b.append(Block("image", "heatmap", caption="Hình 3. Số bài theo đơn vị và chủ đề"))
+    b.append(Block("p", "Số bài của từng đơn vị theo từng chủ đề: xem Hình 3 (Phụ lục)."))
     b.append(Block("h2", "3. Chủ đề chưa được tuyên truyền"))
     if f["themes_uncovered"]:
         b.append(Block("p", "Các chủ đề của Kế hoạch chưa có đơn vị nào tuyên truyền trong kỳ:"))
@@ -108,6 +108,14 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
     props.append("Chi tiết số liệu theo từng đơn vị, chủ đề và tháng tại Phụ lục kèm theo.")
     b.append(Block("ul", props))
     return b
+
+
+def annex_blocks(f: dict[str, Any]) -> list[Block]:
+    """What follows the signature: the unit x theme chart (too tall for the body)."""
+    return [Block("h1", "PHỤ LỤC"),
+            Block("p", f"Số liệu chi tiết từ ngày {vi_date(f['start'])} đến ngày {vi_date(f['as_of'])} theo từng đơn vị, "
+                       "chủ đề và tháng: tệp bảng tính kèm theo."),
+            Block("image", "heatmap", caption="Hình 3. Số bài theo đơn vị và chủ đề")]
 
 
 def annex_sheets(f: dict[str, Any]) -> list[Sheet]:
@@ -163,6 +171,7 @@ def build_annual(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | Non
     f = build_facts(con, ref)
     return {"year": year, "as_of": ref, "start": f["start"], "end": ref, "facts": f,
             "settings": settings or document_settings(f["plan"], con), "blocks": body_blocks(f, year),
+            "annex_blocks": annex_blocks(f),
             "sheets": annex_sheets(f)}
 
 
@@ -248,7 +257,7 @@ def render_html(report: dict[str, Any], images: dict[str, bytes] | None = None) 
     uris = {k: charts.data_uri(v) for k, v in images.items()}
     sheets = [s for s in report["sheets"] if s.in_html]
     return environment().get_template("annual.html.j2").render(
-        r=report, s=report["settings"], blocks=report["blocks"], sheets=sheets, cell=_html_cell, images=uris)
+        r=report, s=report["settings"], blocks=report["blocks"], annex=report["annex_blocks"], sheets=sheets, cell=_html_cell, images=uris)
 
 
 def write_annual(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path, as_of: dt.date | None = None,

@@ -125,10 +125,12 @@ def title(doc: Any, kind: str, subject: str) -> None:
 
 def body(doc: Any, blocks: list[Block], images: dict[str, bytes]) -> None:
     for b in blocks:
-        if b.kind == "h1":
-            _para(doc, b.content, bold=True, size=14, before=8, after=4, indent=1)
+        if b.kind == "h1" and b.content == "PHỤ LỤC":
+            _para(doc, b.content, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+        elif b.kind == "h1":  # headings stay with what follows them (never last on a page)
+            _para(doc, b.content, bold=True, size=14, before=8, after=4, indent=1).paragraph_format.keep_with_next = True
         elif b.kind == "h2":
-            _para(doc, b.content, bold=True, size=14, before=4, after=4, indent=1)
+            _para(doc, b.content, bold=True, size=14, before=4, after=4, indent=1).paragraph_format.keep_with_next = True
         elif b.kind == "p":
             _para(doc, b.content, indent=1)
         elif b.kind == "ul":
@@ -136,7 +138,8 @@ def body(doc: Any, blocks: list[Block], images: dict[str, bytes]) -> None:
                 _para(doc, f"- {item}", indent=1, after=2)
         elif b.kind == "image" and b.content in images:
             p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-            p.add_run().add_picture(io.BytesIO(images[b.content]), width=Cm(15.5))
+            p.paragraph_format.keep_with_next = True  # the chart stays with its caption
+            p.add_run().add_picture(io.BytesIO(images[b.content]), width=Cm(15.5 if b.content == "heatmap" else 13))
             _para(doc, b.caption, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
@@ -177,6 +180,9 @@ def write_docx(report: dict[str, Any], images: dict[str, bytes], path: Path) -> 
     body(doc, report["blocks"], images)
     _para(doc, "")
     signature(doc, s)
+    if report.get("annex_blocks"):
+        doc.add_page_break()
+        body(doc, report["annex_blocks"], images)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
