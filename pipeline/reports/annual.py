@@ -59,6 +59,9 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
                         f"{vi_number(len(st['dormant']))} chuyên mục ngừng cập nhật (quá {f['dormant_days']} ngày "
                         f"không có bài mới); {vi_number(len(st['missing']))} đơn vị chưa mở chuyên mục; "
                         f"{vi_number(len(st['unreachable']))} đơn vị không truy cập được nên chưa đánh giá được."))
+    if st["active"]:
+        b.append(Block("p", "Các đơn vị có chuyên mục được cập nhật thường xuyên: "
+                            + _names([u["label"] for u in st["active"]]) + "."))
     if st["missing"]:
         b.append(Block("p", "Các đơn vị chưa mở chuyên mục:"))
         b.append(Block("ul", [u["unit_name"] for u in st["missing"]]))

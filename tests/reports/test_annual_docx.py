@@ -45,6 +45,7 @@ def test_docx_layout_and_content(annual_docx):
     # the units without a column, by name; the dormant one; the charts are embedded
     assert "Các đơn vị chưa mở chuyên mục:" in text and "- Ủy ban nhân dân huyện Lắk" in text
     assert "Sở Y tế tỉnh Đắk Lắk: chuyên mục" in text
+    assert "Các đơn vị có chuyên mục được cập nhật thường xuyên: " in text and "Sở Thông tin và Truyền thông" in text
     doc = Document(str(annual_docx))
     assert len(doc.inline_shapes) == 3
     assert doc.sections[0].page_width.cm == pytest.approx(21, abs=0.01)
