@@ -12,7 +12,16 @@ from typing import Any
 
 import duckdb
 
-from pipeline.reports.common import REACH_VI, STATUS_VI, ReportError, as_of, plan_in_force, rows, unit_label
+from pipeline.reports.common import (
+    REACH_VI,
+    STATUS_VI,
+    ReportError,
+    as_of,
+    plan_in_force,
+    rows,
+    unit_label,
+    vi_sort_key,
+)
 
 # A unit that opened its column is "thin on the plan's themes" when it covered fewer than this share
 # of the themes of the period (rounded up): the reminders and "units to urge" use the same rule.
@@ -79,7 +88,8 @@ def build_facts(con: duckdb.DuckDBPyConnection, ref: dt.date, start: dt.date | N
 
     units = rows(con, """SELECT s.*, u.valid_from, u.valid_to, u.site_url FROM column_status_at(?) s
                          JOIN units u USING (unit_id) WHERE s.valid_on_date
-                         ORDER BY s.requires_column DESC, s.kind, coalesce(s.short_name, s.unit_name)""", [ref])
+                         ORDER BY s.unit_id""", [ref])
+    units.sort(key=lambda u: (not u["requires_column"], vi_sort_key(u["unit_name"])))
     per_unit = {r["unit_id"]: r for r in rows(con, """
         SELECT unit_id, count(*) AS articles,
                count(*) FILTER (WHERE column_id IN (SELECT column_id FROM unit_columns WHERE is_dedicated)) AS in_column,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ from pipeline.reports.settings import as_of
 
 __all__ = ["as_of", "STATUS_VI", "REACH_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week",
            "week_label", "last_complete_week", "rows", "environment", "safe_href", "vi_date", "vi_number", "md",
-           "unit_label", "plan_in_force"]
+           "unit_label", "plan_in_force", "vi_sort_key"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -104,6 +105,13 @@ def vi_number(n: object) -> str:
         whole, _, frac = f"{n:,.1f}".partition(".")
         return whole.replace(",", ".") + ("," + frac if frac.strip("0") else "")
     return str(n)
+
+
+def vi_sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order, near enough for lists of names: accents do not move a name,
+    and đ comes after every d (Cổng, Đài, Huyện; not Huyện, Sở, ... Đài last)."""
+    base = "".join(ch for ch in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(ch))
+    return base.lower().replace("đ", "d~"), text
 
 
 def unit_label(row: dict) -> str:

@@ -23,6 +23,7 @@ from pipeline.reports.common import (
     unit_label,
     vi_date,
     vi_number,
+    vi_sort_key,
     week_label,
 )
 
@@ -109,7 +110,7 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
                          FROM column_status_at(?) s JOIN units u USING (unit_id)""", [day])
     # only units that existed during the week; one naming rule: the short name shown, sorted by it
     status = sorted([r for r in every if r["valid_from"] <= end and (r["valid_to"] is None or r["valid_to"] >= start)],
-                    key=lambda r: (unit_label(r).casefold(), r["unit_id"]))
+                    key=lambda r: (vi_sort_key(unit_label(r)), r["unit_id"]))
     for r in status:
         r["label"] = unit_label(r)
         r["status_vi"] = STATUS_VI[r["status"]]
