@@ -73,7 +73,7 @@ def heatmap_png(counts: Sequence[Sequence[int]], rows: Sequence[str], cols: Sequ
         for j, v in enumerate(r):
             if v:
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
-                        color="white" if v > 0.6 * max(1, max(max(x) for x in data)) else "black")
+                        color="white" if vmax >= 3 and v > 0.6 * vmax else "black")  # readable on light cells
     ax.set_title(title, fontsize=10)
     bar = fig.colorbar(im, ax=ax, shrink=0.6, label="Số bài", ticks=ticks)
     bar.ax.set_yticklabels([str(t) for t in ticks])
