@@ -12,8 +12,8 @@ import duckdb
 from pipeline.reports.common import rows
 
 # keys of chuyenmuc.toml [report] read here (all optional)
-CONFIG_KEYS = ("issuing_parent", "issuing_body", "document_symbol", "place", "signer_title", "signer_name",
-               "recipients")
+CONFIG_KEYS = ("issuing_parent", "issuing_body", "issuing_body_name", "document_symbol", "place", "signer_title",
+               "signer_name", "recipients")
 
 
 @dataclass
@@ -33,6 +33,7 @@ class DocSettings:
     signer_title: str              # e.g. "GIÁM ĐỐC"
     signer_name: str = ""
     addressee: str = ""            # kính gửi
+    issuing_body_name: str = ""    # the same body as named in running text, e.g. "Sở Thông tin và Truyền thông"
     recipients: list[str] = field(default_factory=list)
 
 
@@ -57,7 +58,7 @@ def document_settings(plan: dict[str, Any], con: duckdb.DuckDBPyConnection,
         body = "CƠ QUAN BÁO CÁO"
     s = DocSettings(
         issuing_parent=issuer.upper(), issuing_body=body.upper(), document_symbol=f"BC-{_initials(body)}",
-        place=place, signer_title="GIÁM ĐỐC", addressee=issuer,
+        place=place, signer_title="GIÁM ĐỐC", addressee=issuer, issuing_body_name=body,
         recipients=[f"{issuer} (để báo cáo)" if issuer else "Cơ quan chủ trì (để báo cáo)",
                     "Các sở, ban, ngành; UBND các huyện, thị xã, thành phố (để thực hiện)", "Lưu: VT."])
     got = {k: v for k, v in (overrides or {}).items() if k in CONFIG_KEYS and v not in (None, "", [])}

@@ -63,7 +63,7 @@ def render_markdown(u: dict[str, Any], f: dict[str, Any], s: DocSettings, obliga
     lines += ["", "Kế hoạch yêu cầu đơn vị:", ""]
     lines += [f"- {md(x)}" for x in asks(u, obligations)] or ["- (không có)"]
     lines += ["", f"Đề nghị {md(u['unit_name'])} khẩn trương khắc phục và báo cáo kết quả về "
-                  f"{md(s.issuing_body.title())} trước ngày 30/11 hằng năm.", "",
+                  f"{md(s.issuing_body_name or s.issuing_body)} trước ngày 30/11 hằng năm.", "",
               f"**{md(s.signer_title)}**", ""]
     return "\n".join(lines)
 
@@ -74,7 +74,7 @@ def write_docx(u: dict[str, Any], f: dict[str, Any], s: DocSettings, obligations
     _para(doc, SUBJECT, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT, after=12)
     _para(doc, f"Kính gửi: {u['unit_name']}.", align=WD_ALIGN_PARAGRAPH.CENTER, after=10)
     _para(doc, f"Theo dõi việc thực hiện {f['plan']['title']} trên trang thông tin điện tử của đơn vị "
-               f"(số liệu tính đến ngày {vi_date(f['as_of'])}), {s.issuing_body.title()} nhận thấy:", indent=1)
+               f"(số liệu tính đến ngày {vi_date(f['as_of'])}), {(s.issuing_body_name or s.issuing_body)} nhận thấy:", indent=1)
     for x in _findings(u, f):
         _para(doc, f"- {x}", indent=1, after=2)
     _para(doc, "Kế hoạch yêu cầu đơn vị:", indent=1, before=6)

@@ -32,6 +32,7 @@ def test_reminders_one_per_unit_and_an_index(cli, db, tmp_path):
     yte = Document(str(out / "nhac-nho-so-y-te.docx"))
     text = "\n".join(p.text for p in yte.paragraphs) + "\n".join(c.text for t in yte.tables for row in t.rows for c in row.cells)
     assert "Kính gửi: Sở Y tế tỉnh Đắk Lắk." in text and "ngừng cập nhật" in text
+    assert "Sở Thông tin và Truyền thông nhận thấy:" in text  # the issuing body as written in a sentence
     assert "Bài gần nhất trong chuyên mục:" in text and HOSTILE in text  # web text shown as typed
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Nơi nhận:" in text
     md = (out / "nhac-nho-so-y-te.md").read_text(encoding="utf-8")
