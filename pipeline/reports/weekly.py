@@ -242,9 +242,12 @@ def _todo(missing: list[dict], dormant: list[dict], unreachable: list[dict], pro
     out += [{"kind": "site", "text": f"Liên hệ {r['label']} kiểm tra trang thông tin điện tử: {r['reason']}"}
             for r in unreachable]
     seen = {r["unit_id"] for r in unreachable}
-    out += [{"kind": "source", "text": f"Kiểm tra nguồn thu thập của {p['unit_name']}: "
-             + "; ".join(sorted({x["problem_vi"] for x in p["sources"]})) + f" ({len(p['sources'])} nguồn)"}
-            for p in problems if p["unit_id"] not in seen]
+    # a section a site keeps from crawlers (robots.txt) is its choice, not a source to fix
+    for p in problems:
+        broken = [x for x in p["sources"] if x["status"] in ("failing", "dead")]
+        if broken and p["unit_id"] not in seen:
+            out.append({"kind": "source", "text": f"Kiểm tra nguồn thu thập của {p['unit_name']}: "
+                        + "; ".join(sorted({x["problem_vi"] for x in broken})) + f" ({len(broken)} nguồn)"})
     out += [{"kind": "source", "text": f"Kiểm tra {d['unit_name']}: số bài giảm mạnh ({vi_number(int(d['articles']))} bài, "
              f"thường {vi_number(round(d['best_weeks_mean']))} bài/tuần)"} for d in drops]
     return out

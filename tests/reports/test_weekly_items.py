@@ -80,6 +80,10 @@ def test_unreachable_units_are_listed_apart_with_the_reason(con):
     problems = _section(md, "Nguồn thu thập bị lỗi")
     assert "trang báo lỗi 503 (máy chủ đang lỗi hoặc quá tải), 7 lần liên tiếp" in problems
     assert "http-503" not in md and "robots-disallowed" not in md
+    con.execute("""INSERT INTO source_health (source_id, unit_id, kind, url, status, consecutive_failures, last_error_kind)
+                   VALUES ('nb', 'so-tttt', 'column', 'https://stttt.daklak.gov.vn/noi-bo', 'disallowed', 2, 'robots-disallowed')""")
+    todo = _section(render_markdown(build_weekly(con, "2022-W10")), "Việc cần làm")
+    assert "Thông tin và Truyền thông" not in todo  # a section kept from crawlers is not a source to fix
 
 
 def test_vietnamese_numbers_and_dates(con):
