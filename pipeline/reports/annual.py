@@ -52,6 +52,9 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
                         f"thực hiện tự động hằng đêm. Báo cáo này tổng hợp kết quả từ ngày {start} đến ngày {ref} "
                         f"(số liệu tính đến ngày {ref}) đối với {vi_number(len(f['units']))} cơ quan, đơn vị, trong đó "
                         f"{vi_number(len(req))} đơn vị phải mở chuyên trang, chuyên mục theo Kế hoạch."))
+    if f["warehouse_as_of"] < f["as_of"]:
+        b.append(Block("p", f"Lưu ý: dữ liệu mới được thu thập đến ngày {vi_date(f['warehouse_as_of'])}; các số liệu "
+                            f"sau ngày này chưa có trong báo cáo."))
     b.append(Block("h1", f"{ROMAN[1]}. KẾT QUẢ THỰC HIỆN"))
     b.append(Block("h2", "1. Việc mở chuyên trang, chuyên mục"))
     b.append(Block("p", f"Có {vi_number(opened)}/{vi_number(len(req))} đơn vị đã mở chuyên mục, trong đó "

@@ -96,14 +96,15 @@ def vi_date(value: object) -> str:
 
 
 def vi_number(n: object) -> str:
-    """Vietnamese digit grouping: 1234567 -> '1.234.567', 0.25 -> '0,25'."""
+    """Vietnamese digit grouping: 1234567 -> '1.234.567', 1234.5 -> '1.234,5', 0.25 -> '0,25'."""
     if isinstance(n, bool) or n is None:
         return "" if n is None else str(n)
     if isinstance(n, int):
         return f"{n:,}".replace(",", ".")
     if isinstance(n, float):
-        whole, _, frac = f"{n:,.1f}".partition(".")
-        return whole.replace(",", ".") + ("," + frac if frac.strip("0") else "")
+        whole, _, frac = f"{n:,.2f}".partition(".")
+        frac = frac.rstrip("0")
+        return whole.replace(",", ".") + ("," + frac if frac else "")
     return str(n)
 
 

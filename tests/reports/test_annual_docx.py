@@ -52,6 +52,12 @@ def test_docx_layout_and_content(annual_docx):
     assert doc.sections[0].left_margin.cm == pytest.approx(3, abs=0.01)
 
 
+def test_a_date_past_the_data_is_said(cli, db, tmp_path):
+    r = cli("report", "annual", "--year", "2022", "--as-of", "2022-11-30", "--db", str(db), "--out", str(tmp_path))
+    assert r.code == 0, r.err
+    assert "dữ liệu mới được thu thập đến ngày 15/03/2022" in _docx_text(tmp_path / "bao-cao-nam-2022.docx")
+
+
 def test_docx_web_text_is_inert(annual_docx):
     assert HOSTILE in _docx_text(annual_docx)  # shown as typed
     html = annual_docx.with_suffix(".html").read_text(encoding="utf-8")

@@ -118,6 +118,7 @@ def test_months_counted_from_the_plan_period_start(cli, demo_db, tmp_path):
 def test_as_of_option_and_bad_dates(cli, demo_db, tmp_path):
     rep = _annual_json(cli, demo_db, tmp_path / "a", 2022, "--as-of", "2022-06-30")
     assert rep["as_of"] == "2022-06-30"
+    assert "Lưu ý: dữ liệu" not in (tmp_path / "a" / "bao-cao-nam-2022.html").read_text(encoding="utf-8")
     r = cli("report", "annual", "--year", "2022", "--as-of", "2021-06-30", "--db", str(demo_db), "--out", str(tmp_path))
     assert r.code == 2 and "2021-06-30" in r.err
     r = cli("report", "annual", "--year", "2022", "--as-of", "30/11/2022", "--db", str(demo_db), "--out", str(tmp_path))

@@ -88,6 +88,7 @@ def test_unreachable_units_are_listed_apart_with_the_reason(con):
 
 def test_vietnamese_numbers_and_dates(con):
     assert (vi_number(1234), vi_number(1234567), vi_number(0), vi_number(-5)) == ("1.234", "1.234.567", "0", "-5")
+    assert (vi_number(1234.5), vi_number(0.25), vi_number(3.0)) == ("1.234,5", "0,25", "3")
     import datetime as dt
     assert vi_date(dt.date(2021, 7, 5)) == "05/07/2021"
     con.execute("""INSERT INTO articles (article_id, url, unit_id, title, published_at)
