@@ -12,6 +12,7 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ "${#need[@]}" -eq 0 ] && exit 0
 sudo=""
 if [ "$(id -u)" != 0 ]; then

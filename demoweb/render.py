@@ -314,6 +314,11 @@ def sitemap(site: Site, arts: list[Article], as_of: dt.date) -> str:
 
 
 def robots(site: Site) -> str:
+    if site.unreachable == "robots-refused":  # refuses every crawler (a sitemap may still be named)
+        lines = ["User-agent: *", "Disallow: /"]
+        if site.sitemap_path:
+            lines.append(f"Sitemap: https://{site.host}{site.sitemap_path}")
+        return "\n".join(lines) + "\n"
     lines = ["User-agent: *", "Disallow: /search", "Disallow: /tim-kiem"]
     if site.family == "liferay":
         lines += ["Disallow: /c/portal/login", "Disallow: /web/guest/dang-nhap"]

@@ -24,7 +24,7 @@ from demoweb.app import App, Page
 from demoweb.render import http_date
 from demoweb.tls import server_context
 from demoweb.truth import parse_as_of, truth_of
-from demoweb.world import FLAKY_HOST, SLOW_HOST, build_world
+from demoweb.world import FLAKY_HOST, SLOW_HOST, UNREACHABLE, build_world
 
 CONTROL_HOST = "demo.control"
 
@@ -43,7 +43,8 @@ class DemoWeb:
         self._as_of = parse_as_of(as_of)
         self._lock = threading.Lock()
         self._stats: list[dict] = []
-        self._down: dict[str, str] = {}
+        # a site that is down every night (the truth's "unreachable" case) starts down
+        self._down: dict[str, str] = {h: "503" for h, why in UNREACHABLE.items() if why == "site-down"}
         self._counts: dict[str, int] = {}
         self._etags: dict[tuple, str] = {}
         self._server: ThreadingHTTPServer | None = None

@@ -33,13 +33,17 @@ def truth_of(world: World, as_of: dt.date, dormant_days: int = DORMANT_DAYS) -> 
     for u in world.registry.units:
         site = world.site_of_unit(u.unit_id)
         entry: dict = {"unit_id": u.unit_id, "site": u.site.url if u.site else None, "column": None}
+        # what no crawler can see: a site down every night, a robots.txt refusing everything, no site
+        unreachable = site.unreachable if site else "no-site"
         col = site.column if site else None
-        visible_col = col is not None and col.opened is not None and col.opened <= as_of
+        visible_col = col is not None and col.opened is not None and col.opened <= as_of and not unreachable
         if visible_col:
             entry["column"] = {"url": column_url(site), "name": col.name,  # type: ignore[arg-type, union-attr]
                                "href": site.category_path(col.slug)}  # type: ignore[union-attr]
         if not world.plan.requires_column(u.unit_id, u.kind) or not u.active_on(as_of):
             status = "not_required"
+        elif unreachable:
+            status = "unreachable"
         elif not visible_col:
             status = "missing"
         else:
@@ -48,12 +52,15 @@ def truth_of(world: World, as_of: dt.date, dormant_days: int = DORMANT_DAYS) -> 
             newest = max(dates) if dates else col.opened  # type: ignore[union-attr]
             status = "dormant" if (as_of - newest).days > dormant_days else "active"  # type: ignore[operator]
         entry["column_status"] = status
+        entry["unreachable"] = unreachable
+        if visible_col:
+            entry["column"]["opened"] = col.opened.isoformat()  # type: ignore[union-attr]
         if site:
             entry.update({"host": site.host, "family": site.family, "profile": site.profile,
                           "feed": f"https://{site.host}{site.feed_path}" if site.feed_path else None,
                           "sitemap": f"https://{site.host}{site.sitemap_path}" if site.sitemap_path else None})
         units.append(entry)
-        if not site:
+        if not site or site.unreachable == "site-down":  # a perfect monitor sees nothing of a dead site
             continue
         curl = column_url(site)
         for a in site.articles:

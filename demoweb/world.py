@@ -32,6 +32,10 @@ BAD_FEED_HOST = "drt.daklak.gov.vn"
 ROBOTS_HOST = "sokhcn.daklak.gov.vn"
 LANG_TRAP_HOST = "socongthuong.daklak.gov.vn"
 CAL_TRAP_HOST = "buondon.daklak.gov.vn"
+# Required units the crawler cannot see (issue 17): "not seen" is not "missing".
+DOWN_HOST = "krongbuk.daklak.gov.vn"        # answers 503 to every request, every night
+REFUSING_HOST = "eahleo.daklak.gov.vn"      # robots.txt disallows everything to every crawler
+UNREACHABLE = {DOWN_HOST: "site-down", REFUSING_HOST: "robots-refused"}
 SYNDICATION_ORIGIN = "cong-ttdt"
 SYNDICATION_REPOSTERS = ("so-tttt", "so-noi-vu", "h-cu-kuin", "tx-buon-ho")
 ARTICLE_FAULTS = {  # kind -> (unit_id, date)
@@ -156,6 +160,7 @@ class Site:
     has_sitemap: bool
     date_style: int
     articles: list[Article] = field(default_factory=list)  # newest first
+    unreachable: str | None = None  # None | site-down | robots-refused (see UNREACHABLE)
 
     @property
     def column(self) -> Category | None:
@@ -256,6 +261,8 @@ def build_world(scale: int = 1, seed: int = 7, registry_path: str | Path | None 
         k = fam_index.get(family, 0)
         fam_index[family] = k + 1
         profile = profiles.get(u.unit_id, "not-required")
+        if host in UNREACHABLE and profile in ("active", "dormant"):
+            profile = "missing-themed"  # whatever it publishes, no crawler can see a column there
         cats = [Category(s, nm) for s, nm in FAMILY_CATEGORIES[family]]
         rng = random.Random(f"{seed}:site:{u.unit_id}")
         if profile in ("active", "dormant") or u.unit_id == "btg-tinh-uy":
@@ -271,11 +278,12 @@ def build_world(scale: int = 1, seed: int = 7, registry_path: str | Path | None 
         site = Site(u.unit_id, u.name, u.short_name, u.kind, host, family, cats, profile,
                     has_feed=family == "paper" or (family == "liferay" and k % 3 == 0) or (family == "wp" and k % 2 == 0),
                     has_sitemap=family == "paper" or (family == "liferay" and k % 2 == 1) or (family == "wp" and k % 3 == 0),
-                    date_style=k % 2)
+                    date_style=k % 2, unreachable=UNREACHABLE.get(host))
         sites[host] = site
         _fill_articles(site, rng, seed, scale)
     faults = _add_faults(sites, seed)
     _add_night2(sites, seed)
+    _add_openings(sites, seed)
     for s in sites.values():
         s.articles.sort(key=lambda a: (a.published, a.art_id), reverse=True)
     return World(seed, scale, plan, reg, sites, faults)
@@ -290,7 +298,8 @@ def _new_article(site: Site, rng: random.Random, seed: int, day: dt.date, topics
                               published.strftime("%d/%m/%Y"), text.home_place(site.short, site.kind))
     a = Article(art_id, site.unit_id, site.host, category, published, topics, themes, title, text_key=key)
     a.path = site.article_path(a)
-    a.robots_allowed = not (site.category(category) and site.category(category).disallowed)  # type: ignore[union-attr]
+    a.robots_allowed = site.unreachable != "robots-refused" and not (
+        site.category(category) and site.category(category).disallowed)  # type: ignore[union-attr]
     site.articles.append(a)
     return a
 
@@ -386,8 +395,25 @@ def _add_faults(sites: dict[str, Site], seed: int) -> list[dict]:
          "trap": "language-switch"},
         {"kind": "crawler-trap", "url": f"https://{CAL_TRAP_HOST}/lich-cong-tac?month=2022-12", "host": CAL_TRAP_HOST,
          "trap": "calendar"},
+        {"kind": "site-down", "url": f"https://{DOWN_HOST}/", "host": DOWN_HOST},
+        {"kind": "robots-refused", "url": f"https://{REFUSING_HOST}/robots.txt", "host": REFUSING_HOST},
     ]
     return faults
+
+
+def _add_openings(sites: dict[str, Site], seed: int) -> None:
+    """Each dedicated column opens with an article on its opening day, as columns do ("Ra mắt
+    chuyên mục ..."): so the day a column appeared can be read back from the archive, and a report for
+    an earlier date sees the column exactly when a crawler on that night would have (own seed, added
+    last: no other article changes)."""
+    for host in sorted(sites):
+        site = sites[host]
+        col = site.column
+        if col is None or col.opened is None:
+            continue
+        rng = random.Random(f"{seed}:opening:{site.unit_id}")
+        main = pick(rng, theme_weights(col.opened))
+        _new_article(site, rng, seed, col.opened, (main,), (main,), col.slug)
 
 
 def _add_night2(sites: dict[str, Site], seed: int) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -10,8 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.reports.settings import as_of
 
-__all__ = ["as_of", "STATUS_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week", "week_label",
-           "last_complete_week", "rows", "environment", "safe_href", "vi_date", "md"]
+__all__ = ["as_of", "STATUS_VI", "REACH_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week",
+           "week_label", "last_complete_week", "rows", "environment", "safe_href", "vi_date", "vi_number", "md",
+           "unit_label", "plan_in_force", "vi_sort_key"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -19,7 +21,15 @@ STATUS_VI = {
     "active": "Đang hoạt động",
     "dormant": "Ngừng cập nhật",
     "missing": "Chưa mở chuyên mục",
+    "unreachable": "Không truy cập được",
     "not_required": "Không bắt buộc",
+}
+# Why a unit could not be seen (column_status.reach), in plain Vietnamese for officials.
+REACH_VI = {
+    "failing": "trang thông tin điện tử không phản hồi hoặc báo lỗi ở các lần thu thập gần nhất",
+    "disallowed": "trang thông tin điện tử từ chối công cụ thu thập (tệp robots.txt chặn truy cập)",
+    "no-site": "chưa có địa chỉ trang thông tin điện tử trong danh mục đơn vị",
+    "not-read": "chưa thu thập được lần nào",
 }
 KIND_VI = {"authority": "Cơ quan chỉ đạo", "party-committee": "Cơ quan Đảng", "department": "Sở, ngành",
            "board": "Ban", "district": "UBND cấp huyện", "press": "Cơ quan báo chí"}
@@ -65,6 +75,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["safe_href"] = safe_href
     env.filters["vi_date"] = vi_date
+    env.filters["vi_number"] = vi_number
     return env
 
 
@@ -82,6 +93,45 @@ def vi_date(value: object) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+def vi_number(n: object) -> str:
+    """Vietnamese digit grouping: 1234567 -> '1.234.567', 1234.5 -> '1.234,5', 0.25 -> '0,25'."""
+    if isinstance(n, bool) or n is None:
+        return "" if n is None else str(n)
+    if isinstance(n, int):
+        return f"{n:,}".replace(",", ".")
+    if isinstance(n, float):
+        whole, _, frac = f"{n:,.2f}".partition(".")
+        frac = frac.rstrip("0")
+        return whole.replace(",", ".") + ("," + frac if frac else "")
+    return str(n)
+
+
+def vi_sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order, near enough for lists of names: accents do not move a name,
+    and đ comes after every d (Cổng, Đài, Huyện; not Huyện, Sở, ... Đài last)."""
+    base = "".join(ch for ch in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(ch))
+    return base.lower().replace("đ", "d~"), text
+
+
+def unit_label(row: dict) -> str:
+    """The one naming rule: the short name in tables and charts (the full name goes in the annex)."""
+    return row.get("short_name") or row.get("unit_name") or row.get("unit_id") or ""
+
+
+def plan_in_force(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict:
+    """The plan whose period covers the day (else the latest plan started by then, else any): a
+    warehouse may hold several plans and a report speaks for one."""
+    found = rows(con, """
+        SELECT p.*, min(pp.starts_on) AS starts_on,
+               bool_or(pp.starts_on <= ? AND coalesce(pp.ends_on, DATE '9999-12-31') >= ?) AS covers
+        FROM plans p JOIN plan_periods pp USING (plan_id)
+        GROUP BY ALL
+        ORDER BY covers DESC, (min(pp.starts_on) <= ?) DESC, min(pp.starts_on) DESC, p.plan_id""", [day, day, day])
+    if not found:
+        raise ReportError("the warehouse holds no plan (run `chuyenmuc db init` first)")
+    return found[0]
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")

@@ -10,6 +10,7 @@ import duckdb
 
 from pipeline.reports import charts
 from pipeline.reports.common import (
+    REACH_VI,
     SOURCE_STATUS_VI,
     STATUS_VI,
     as_of,
@@ -17,14 +18,46 @@ from pipeline.reports.common import (
     last_complete_week,
     md,
     parse_week,
+    plan_in_force,
     rows,
+    unit_label,
     vi_date,
+    vi_number,
+    vi_sort_key,
     week_label,
 )
 
 TREND_WEEKS = 12
 VN = dt.timezone(dt.timedelta(hours=7))
 MAX_ARTICLES_LISTED = 200
+
+
+# crawl error kinds (source_health.last_error_kind, run_errors.kind) in plain Vietnamese
+ERROR_VI = {
+    "timeout": "trang không phản hồi kịp (quá thời gian chờ)",
+    "dns": "không tìm thấy tên miền",
+    "connection": "không kết nối được tới trang",
+    "connection-refused": "máy chủ từ chối kết nối",
+    "tls": "lỗi chứng chỉ bảo mật (HTTPS)",
+    "too-large": "trang quá lớn, vượt giới hạn tải về",
+    "robots-disallowed": "robots.txt không cho phép thu thập",
+    "robots-unreachable": "không đọc được tệp robots.txt",
+    "feed-parse": "nguồn tin RSS không đọc được",
+    "feed-malformed": "nguồn tin RSS sai định dạng",
+    "sitemap-parse": "sơ đồ trang (sitemap) không đọc được",
+    "transient": "lỗi tạm thời",
+}
+SOURCE_KIND_VI = {"site": "trang chủ", "feed": "nguồn tin RSS", "sitemap": "sơ đồ trang", "column": "trang chuyên mục"}
+
+
+def error_vi(kind: str | None, http_status: int | None = None) -> str:
+    """One crawl error in words an official understands (never the crawler's English internals)."""
+    k = kind or ""
+    if k.startswith("http") or (http_status and http_status >= 400):
+        code = http_status or (k.split("-", 1)[1] if "-" in k else "")
+        return f"trang báo lỗi {code}".strip() + (" (máy chủ đang lỗi hoặc quá tải)" if str(code).startswith("5") else
+                                                 " (không tìm thấy hoặc bị chặn)" if code else "")
+    return ERROR_VI.get(k, "lỗi không xác định khi thu thập")
 
 
 def _instant(day: dt.date) -> dt.datetime:
@@ -36,16 +69,23 @@ def default_week(con: duckdb.DuckDBPyConnection) -> str:
     return last_complete_week(as_of(con))
 
 
-def _themes_for_week(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> list[dict]:
-    """Themes of the plan periods running during the week, in plan order (all themes if none)."""
+def _periods_for_week(con: duckdb.DuckDBPyConnection, plan_id: str, start: dt.date, end: dt.date) -> list[dict]:
+    return rows(con, """SELECT period_id, title, starts_on, ends_on FROM plan_periods
+                        WHERE plan_id = ? AND starts_on <= ? AND coalesce(ends_on, DATE '9999-12-31') >= ?
+                        ORDER BY starts_on""", [plan_id, end, start])
+
+
+def _themes_for_week(con: duckdb.DuckDBPyConnection, plan_id: str, start: dt.date, end: dt.date) -> list[dict]:
+    """Themes of the plan's periods running during the week (all the plan's themes if none), by id."""
     found = rows(con, """
         SELECT DISTINCT t.theme_id, t.title_vi
-        FROM period_themes pt JOIN plan_periods p USING (plan_id, period_id) JOIN themes t USING (theme_id)
-        WHERE p.starts_on <= ? AND coalesce(p.ends_on, DATE '9999-12-31') >= ?""", [end, start])
-    order = {r["theme_id"]: i for i, r in enumerate(rows(con, "SELECT theme_id FROM themes ORDER BY theme_id"))}
+        FROM period_themes pt JOIN plan_periods p USING (plan_id, period_id)
+        JOIN themes t ON t.plan_id = pt.plan_id AND t.theme_id = pt.theme_id
+        WHERE pt.plan_id = ? AND p.starts_on <= ? AND coalesce(p.ends_on, DATE '9999-12-31') >= ?""",
+                 [plan_id, end, start])
     if not found:
-        found = rows(con, "SELECT theme_id, title_vi FROM themes")
-    return sorted(found, key=lambda r: order.get(r["theme_id"], 999))
+        found = rows(con, "SELECT theme_id, title_vi FROM themes WHERE plan_id = ?", [plan_id])
+    return sorted(found, key=lambda r: r["theme_id"])
 
 
 def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dict[str, Any]:
@@ -55,32 +95,45 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
     end = start + dt.timedelta(days=6)
     prev = week_label(start - dt.timedelta(days=7))
     ref = as_of(con)
-    themes = _themes_for_week(con, start, end)
+    day = min(end, ref)  # the status is the week's: as of its Sunday (or the warehouse's date, if earlier)
+    plan = plan_in_force(con, day)
+    periods = _periods_for_week(con, plan["plan_id"], start, end)
+    themes = _themes_for_week(con, plan["plan_id"], start, end)
     theme_ids = [t["theme_id"] for t in themes]
-    titles = {t["theme_id"]: t["title_vi"] for t in rows(con, "SELECT theme_id, title_vi FROM themes")}
+    titles = {t["theme_id"]: t["title_vi"] for t in
+              rows(con, "SELECT theme_id, title_vi FROM themes WHERE plan_id = ?", [plan["plan_id"]])}
 
-    status = rows(con, """SELECT unit_id, unit_name, short_name, kind, requires_column, status, column_url,
-                                 column_name, last_article_at, days_since_last_article, articles_30d, articles_90d,
-                                 on_theme_outside_column
-                          FROM column_status ORDER BY unit_id""")
+    every = rows(con, """SELECT s.unit_id, s.unit_name, s.short_name, s.kind, s.requires_column, s.status, s.reach,
+                                s.column_url, s.column_name, s.last_article_at, s.days_since_last_article,
+                                s.articles_30d, s.articles_90d, s.on_theme_outside_column, s.valid_on_date,
+                                u.valid_from, u.valid_to, u.site_url
+                         FROM column_status_at(?) s JOIN units u USING (unit_id)""", [day])
+    # only units that existed during the week; one naming rule: the short name shown, sorted by it
+    status = sorted([r for r in every if r["valid_from"] <= end and (r["valid_to"] is None or r["valid_to"] >= start)],
+                    key=lambda r: (vi_sort_key(unit_label(r)), r["unit_id"]))
+    for r in status:
+        r["label"] = unit_label(r)
+        r["status_vi"] = STATUS_VI[r["status"]]
+        r["reason"] = REACH_VI.get(r["reach"]) if r["status"] == "unreachable" else None
     units_missing = [r for r in status if r["status"] == "missing"]
     units_dormant = [r for r in status if r["status"] == "dormant"]
-    names = {r["unit_id"]: r["short_name"] or r["unit_name"] for r in status}
+    units_unreachable = [r for r in status if r["status"] == "unreachable"]
+    names = {r["unit_id"]: r["label"] for r in status}
+    full = {r["unit_id"]: r["unit_name"] for r in status}
+    order = {r["unit_id"]: i for i, r in enumerate(status)}
 
     cov = rows(con, """SELECT unit_id, theme_id, week, articles, reposts FROM coverage_weekly
                        WHERE week_start BETWEEN ? AND ?""",
                [start - dt.timedelta(days=7 * (TREND_WEEKS - 1)), start])
+    cov = [c for c in cov if c["theme_id"] in set(theme_ids)]  # the period's themes, everywhere alike
     this = [c for c in cov if c["week"] == week]
     last = [c for c in cov if c["week"] == prev]
     covered = {c["theme_id"] for c in this}
     covered_prev = {c["theme_id"] for c in last}
     themes_no_coverage = [{"theme_id": t, "title": titles[t]} for t in theme_ids if t not in covered]
 
-    # heatmap: required units and any unit with a tagged article this week
-    hm_units = [r["unit_id"] for r in status if r["requires_column"] or any(c["unit_id"] == r["unit_id"] for c in this)]
     cell = {(c["unit_id"], c["theme_id"]): c["articles"] for c in this}
-    hm_themes = theme_ids + sorted({c["theme_id"] for c in this} - set(theme_ids))
-    counts = [[int(cell.get((u, t), 0)) for t in hm_themes] for u in hm_units]
+    hm_themes = list(theme_ids)
 
     weeks = [week_label(start - dt.timedelta(days=7 * k)) for k in range(TREND_WEEKS - 1, -1, -1)]
     vol = {r["week"]: r for r in rows(con, """
@@ -98,6 +151,12 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
                                    count(*) FILTER (WHERE week = ?) AS last_week
                             FROM article_facts WHERE published_at >= ? AND published_at < ?
                               AND week IN (?, ?) GROUP BY unit_id""", [week, prev, lo, hi, week, prev])
+    per_unit = sorted([r for r in per_unit if r["unit_id"] in names], key=lambda r: order[r["unit_id"]])
+    # heatmap: units that existed this week and are required or published anything this week (so every
+    # unit the changes section names is in it), in the order of their shown names
+    publishing = {r["unit_id"] for r in per_unit if r["this_week"] or r["last_week"]}
+    hm_units = [r["unit_id"] for r in status if r["requires_column"] or r["unit_id"] in publishing]
+    counts = [[int(cell.get((u, t), 0)) for t in hm_themes] for u in hm_units]
     # The view flags every drop by the rule; the summary names only units busy enough for a drop to mean
     # something (best weeks' mean >= volume_min_baseline, default 3): a unit that publishes once a week
     # at best "drops" every quiet week.
@@ -107,9 +166,10 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
                          WHERE v.week = ? AND v.volume_drop AND v.best_weeks_mean >= ? ORDER BY v.unit_id""",
                  [week, min_base])
     failing = rows(con, """SELECT h.unit_id, h.kind, h.url, h.status, h.consecutive_failures, h.last_error,
-                                  h.last_error_kind, h.last_success_at
+                                  h.last_error_kind, h.last_http_status, h.last_success_at
                            FROM source_health h WHERE h.status <> 'ok'
                            ORDER BY h.status, h.consecutive_failures DESC, h.unit_id, h.url""")
+    failing = [r for r in failing if r["unit_id"] in names]
     articles = rows(con, """
         SELECT f.unit_id, f.published_at, f.title, f.url, f.is_repost,
                list(t.theme_id ORDER BY t.theme_id) FILTER (WHERE t.theme_id IS NOT NULL) AS themes
@@ -119,15 +179,26 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
     n_articles = int(vol.get(week, {}).get("articles", 0))
     n_prev = sum(r["last_week"] for r in per_unit)
 
-    for group in (units_missing, units_dormant):
-        for r in group:
-            r["status_vi"] = STATUS_VI[r["status"]]
     for r in failing:
         r["unit_name"] = names.get(r["unit_id"], r["unit_id"])
+        r["full_name"] = full.get(r["unit_id"], r["unit_id"])
         r["status_vi"] = SOURCE_STATUS_VI.get(r["status"], r["status"])
+        r["source_vi"] = SOURCE_KIND_VI.get(r["kind"], r["kind"])
+        r["problem_vi"] = error_vi(r["last_error_kind"], r["last_http_status"])
+    problems: list[dict] = []  # crawl problems grouped by unit, in the order of the shown names
+    for uid in sorted({r["unit_id"] for r in failing}, key=lambda u: order[u]):
+        srcs = [r for r in failing if r["unit_id"] == uid]
+        problems.append({"unit_id": uid, "unit_name": names[uid], "full_name": full[uid], "sources": srcs,
+                         "worst": max(r["consecutive_failures"] for r in srcs)})
     for r in articles:
         r["unit_name"] = names.get(r["unit_id"], r["unit_id"])
-        r["themes"] = [titles.get(t, t) for t in (r["themes"] or [])]
+        r["full_name"] = full.get(r["unit_id"], r["unit_id"])
+        r["themes"] = [titles.get(t, t) for t in (r["themes"] or []) if t in titles]
+    units_started = [names[r["unit_id"]] for r in per_unit if r["this_week"] and not r["last_week"]]
+    units_stopped = [names[r["unit_id"]] for r in per_unit if r["last_week"] and not r["this_week"]]
+    drops = sorted([dict(r, unit_name=names[r["unit_id"]]) for r in drops if r["unit_id"] in names],
+                   key=lambda r: order[r["unit_id"]])
+    todo = _todo(units_missing, units_dormant, units_unreachable, problems, drops)
     return {
         "week": week, "week_start": start, "week_end": end, "previous_week": prev, "as_of": ref,
         "complete": end < ref,
@@ -135,11 +206,16 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
                    "units_publishing": int(vol.get(week, {}).get("units", 0)),
                    "themes_covered": len(covered & set(theme_ids)), "themes_in_plan": len(theme_ids),
                    "previous_articles": int(n_prev)},
+        "periods": periods, "plan_id": plan["plan_id"], "status_as_of": day,
         "status_counts": {s: sum(1 for r in status if r["status"] == s) for s in STATUS_VI},
         "units_missing": units_missing,
         "units_dormant": units_dormant,
+        "units_unreachable": units_unreachable,
+        "crawl_problems": problems,
+        "todo": todo,
         "themes_no_coverage": themes_no_coverage,
-        "heatmap": {"unit_ids": hm_units, "units": [names[u] for u in hm_units], "themes": hm_themes,
+        "heatmap": {"unit_ids": hm_units, "units": [names[u] for u in hm_units],
+                    "full_names": [full[u] for u in hm_units], "themes": hm_themes,
                     "theme_titles": [titles.get(t, t) for t in hm_themes], "counts": counts},
         "trend": {"weeks": weeks, "series": series, "total": total},
         "failing_sources": failing,
@@ -149,56 +225,83 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
                                      if t in covered and t not in covered_prev],
             "themes_no_longer_covered": [{"theme_id": t, "title": titles.get(t, t)} for t in hm_themes
                                          if t in covered_prev and t not in covered],
-            "units_started": [names.get(r["unit_id"], r["unit_id"]) for r in per_unit
-                              if r["this_week"] and not r["last_week"]],
-            "units_stopped": [names.get(r["unit_id"], r["unit_id"]) for r in per_unit
-                              if r["last_week"] and not r["this_week"]],
-            "volume_drops": [dict(r, unit_name=names.get(r["unit_id"], r["unit_id"])) for r in drops],
+            "units_started": units_started,
+            "units_stopped": units_stopped,
+            "volume_drops": drops,
         },
         "articles": articles,
     }
 
 
-def _names(items: list, key: str = "title") -> str:
-    return ", ".join(md(i[key] if isinstance(i, dict) else i) for i in items) or "không có"
+def _todo(missing: list[dict], dormant: list[dict], unreachable: list[dict], problems: list[dict],
+          drops: list[dict]) -> list[dict]:
+    """'Việc cần làm': the units to call and the sources to fix this week, most urgent first."""
+    out = [{"kind": "call", "text": f"Đôn đốc {r['label']} mở chuyên mục theo Kế hoạch"} for r in missing]
+    out += [{"kind": "call", "text": f"Đề nghị {r['label']} cập nhật chuyên mục"
+             + (f" (bài gần nhất ngày {vi_date(r['last_article_at'])})" if r["last_article_at"] else "")} for r in dormant]
+    out += [{"kind": "site", "text": f"Liên hệ {r['label']} kiểm tra trang thông tin điện tử: {r['reason']}"}
+            for r in unreachable]
+    seen = {r["unit_id"] for r in unreachable}
+    # a section a site keeps from crawlers (robots.txt) is its choice, not a source to fix
+    for p in problems:
+        broken = [x for x in p["sources"] if x["status"] in ("failing", "dead")]
+        if broken and p["unit_id"] not in seen:
+            out.append({"kind": "source", "text": f"Kiểm tra nguồn thu thập của {p['unit_name']}: "
+                        + "; ".join(sorted({x["problem_vi"] for x in broken})) + f" ({len(broken)} nguồn)"})
+    out += [{"kind": "source", "text": f"Kiểm tra {d['unit_name']}: số bài giảm mạnh ({vi_number(int(d['articles']))} bài, "
+             f"thường {vi_number(round(d['best_weeks_mean']))} bài/tuần)"} for d in drops]
+    return out
+
+
+def _bullets(items: list, key: str = "title") -> list[str]:
+    """A bulleted list (names contain commas, so they are never joined with them)."""
+    return [f"  - {md(i[key] if isinstance(i, dict) else i)}" for i in items] or ["  - không có"]
 
 
 def render_markdown(s: dict[str, Any]) -> str:
     """The summary as Markdown (also printed by `make demo`); all web text escaped."""
     t, ch = s["totals"], s["changes"]
+    period = "; ".join(p["title"] or p["period_id"] for p in s["periods"]) or "không có giai đoạn nào của kế hoạch"
     out = [f"# Báo cáo tuần {s['week']} ({vi_date(s['week_start'])} – {vi_date(s['week_end'])})", "",
            f"Số liệu tính đến ngày {vi_date(s['as_of'])}." + ("" if s["complete"] else " Tuần chưa kết thúc."), "",
-           "## Tóm tắt", "",
-           f"- Số bài trong tuần: {t['articles']} (trong đó {t['reposts']} bài đăng lại); tuần trước: {t['previous_articles']}",
-           f"- Số đơn vị có bài: {t['units_publishing']}",
-           f"- Số chủ đề được tuyên truyền: {t['themes_covered']}/{t['themes_in_plan']}",
-           "- Tình trạng chuyên mục: " + ", ".join(f"{STATUS_VI[k]}: {v}" for k, v in s["status_counts"].items()),
-           "", "## Đơn vị chưa mở chuyên mục", ""]
-    out += [f"- {md(r['unit_name'])}" for r in s["units_missing"]] or ["Không có."]
+           "## Việc cần làm", ""]
+    out += [f"- {md(x['text'])}" for x in s["todo"]] or ["Không có việc cần làm."]
+    out += ["", "## Tóm tắt", "",
+            f"- Số bài trong tuần: {vi_number(t['articles'])} (trong đó {vi_number(t['reposts'])} bài đăng lại); "
+            f"tuần trước: {vi_number(t['previous_articles'])}",
+            f"- Số đơn vị có bài: {vi_number(t['units_publishing'])}",
+            f"- Số chủ đề của giai đoạn kế hoạch ({md(period)}) được tuyên truyền trong tuần: "
+            f"{t['themes_covered']}/{t['themes_in_plan']}",
+            f"- Tình trạng chuyên mục (tính đến ngày {vi_date(s['status_as_of'])}):"]
+    out += [f"  - {STATUS_VI[k]}: {vi_number(v)}" for k, v in s["status_counts"].items()]
+    out += ["", "## Đơn vị chưa mở chuyên mục", ""]
+    out += [f"- {md(r['label'])}" for r in s["units_missing"]] or ["Không có."]
+    out += ["", "## Đơn vị không truy cập được", ""]
+    out += [f"- {md(r['label'])}: {md(r['reason'])}" for r in s["units_unreachable"]] or ["Không có."]
     out += ["", "## Đơn vị có chuyên mục ngừng cập nhật", ""]
     if s["units_dormant"]:
         out += ["| Đơn vị | Chuyên mục | Bài gần nhất | Số ngày |", "|---|---|---|---|"]
-        out += [f"| {md(r['unit_name'])} | {md(r['column_name'])} ({md(r['column_url'])}) | "
-                f"{vi_date(r['last_article_at'])} | {r['days_since_last_article'] if r['days_since_last_article'] is not None else ''} |"
+        out += [f"| {md(r['label'])} | {md(r['column_name'])} ({md(r['column_url'])}) | "
+                f"{vi_date(r['last_article_at'])} | {vi_number(r['days_since_last_article']) if r['days_since_last_article'] is not None else ''} |"
                 for r in s["units_dormant"]]
     else:
         out.append("Không có.")
     out += ["", "## Chủ đề chưa được tuyên truyền trong tuần", ""]
     out += [f"- {md(r['title'])}" for r in s["themes_no_coverage"]] or ["Không có."]
     out += ["", "## Nguồn thu thập bị lỗi", ""]
-    if s["failing_sources"]:
-        out += ["| Đơn vị | Nguồn | Tình trạng | Lỗi liên tiếp | Lỗi gần nhất |", "|---|---|---|---|---|"]
-        out += [f"| {md(r['unit_name'])} | {md(r['url'])} | {md(r['status_vi'])} | {r['consecutive_failures']} | "
-                f"{md(r['last_error'])} |" for r in s["failing_sources"]]
-    else:
+    for p in s["crawl_problems"]:
+        out.append(f"- {md(p['unit_name'])}:")
+        out += [f"  - {md(x['source_vi'])} {md(x['url'])}: {md(x['problem_vi'])}, "
+                f"{vi_number(x['consecutive_failures'])} lần liên tiếp ({md(x['status_vi'])})" for x in p["sources"]]
+    if not s["crawl_problems"]:
         out.append("Không có.")
     out += ["", "## Thay đổi so với tuần trước", "",
-            f"- Số bài: {'+' if ch['articles'] >= 0 else ''}{ch['articles']}",
-            f"- Chủ đề mới được tuyên truyền: {_names(ch['themes_newly_covered'])}",
-            f"- Chủ đề không còn được tuyên truyền: {_names(ch['themes_no_longer_covered'])}",
-            f"- Đơn vị bắt đầu có bài: {_names(ch['units_started'])}",
-            f"- Đơn vị không còn bài: {_names(ch['units_stopped'])}",
-            f"- Đơn vị giảm mạnh số bài: {_names(ch['volume_drops'], 'unit_name')}", ""]
+            f"- Số bài: {'+' if ch['articles'] >= 0 else '−'}{vi_number(abs(ch['articles']))}",
+            "- Chủ đề mới được tuyên truyền:", *_bullets(ch["themes_newly_covered"]),
+            "- Chủ đề không còn được tuyên truyền:", *_bullets(ch["themes_no_longer_covered"]),
+            "- Đơn vị bắt đầu có bài:", *_bullets(ch["units_started"]),
+            "- Đơn vị không còn bài:", *_bullets(ch["units_stopped"]),
+            "- Đơn vị giảm mạnh số bài:", *_bullets(ch["volume_drops"], "unit_name"), ""]
     return "\n".join(out)
 
 

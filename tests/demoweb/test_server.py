@@ -6,6 +6,7 @@ import html
 import json
 import re
 import time
+import urllib.parse
 import urllib.robotparser
 import xml.etree.ElementTree as ET
 
@@ -42,6 +43,9 @@ def test_every_registry_site_answers_by_host_name(web):
     sites = [u for u in truth["units"] if u["site"]]
     assert len(sites) == len(web.hosts) == 40
     for u in sites:
+        if u["unreachable"] == "site-down":  # down every night: 503, and up again when asked
+            assert fetch(web, u["site"]).status == 503
+            web.set_site_down(urllib.parse.urlsplit(u["site"]).hostname, False)
         r = get_ok(web, u["site"])
         assert r.status == 200, u["site"]
         assert b"<nav" in r.body
@@ -170,6 +174,7 @@ def test_robots_and_sitemaps_with_lastmod(web):
     for s in web.world.sites.values():
         if s.host in (SLOW_HOST,):
             continue
+        web.set_site_down(s.host, False)
         robots = get_ok(web, f"http://{s.host}/robots.txt").body.decode()
         rp = urllib.robotparser.RobotFileParser()
         rp.parse(robots.splitlines())
@@ -348,6 +353,7 @@ def test_home_menu_links_every_category_and_the_column(web):
     for site in web.world.sites.values():
         if site.host == SLOW_HOST:
             continue
+        web.set_site_down(site.host, False)  # the site that is down every night, brought up to look at
         home = html.unescape(get_ok(web, f"http://{site.host}/").body.decode())
         nav = home[home.index("<nav"):home.index("</nav>")]
         for c in site.categories:
@@ -369,3 +375,17 @@ def test_trailing_slash_and_head_requests(web):
     r = get_ok(web, a["url"], method="HEAD")
     assert r.status == 200 and r.body == b"" and int(r.header("content-length")) > 1000
     assert fetch(web, "http://baodaklak.vn/khong-co-trang-nay/").status == 404
+
+
+def test_unreachable_sites_answer_as_the_truth_says(web):
+    """The site down every night answers 503 to everything (robots.txt too); the refusing one's
+    robots.txt disallows everything to our crawler."""
+    from demoweb.world import DOWN_HOST, REFUSING_HOST
+    web.set_site_down(DOWN_HOST, True)
+    for path in ("/", "/robots.txt", "/feed/"):
+        assert fetch(web, f"http://{DOWN_HOST}{path}").status == 503
+    robots = get_ok(web, f"http://{REFUSING_HOST}/robots.txt").body.decode()
+    rp = urllib.robotparser.RobotFileParser()
+    rp.parse(robots.splitlines())
+    assert not rp.can_fetch("chuyenmuc/0.1", f"https://{REFUSING_HOST}/")
+    assert get_ok(web, f"http://{REFUSING_HOST}/").status == 200  # the site itself is up

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from demoweb.truth import build_truth
 from demoweb.world import FAMILY_CATEGORIES, build_world
 from nlp.column_match import match_column
@@ -13,7 +15,7 @@ from tests.conftest import PLAN, UNITS
 
 FAULT_KINDS = {"malformed-feed", "flaky-500", "slow-site", "charset-mismatch", "legacy-encoding", "mojibake",
                "robots-disallowed", "crawler-trap", "syndicated", "huge-page", "empty-body-pdf", "script-title",
-               "formula-title"}
+               "formula-title", "site-down", "robots-refused"}
 
 
 def test_truth_has_the_contract_keys():
@@ -22,7 +24,7 @@ def test_truth_has_the_contract_keys():
     assert (t["seed"], t["scale"], t["as_of"]) == (7, 1, "2022-12-30")
     for u in t["units"]:
         assert {"unit_id", "site", "column", "column_status"} <= set(u)
-        assert u["column_status"] in {"active", "dormant", "missing", "not_required"}
+        assert u["column_status"] in {"active", "dormant", "missing", "unreachable", "not_required"}
         assert u["column"] is None or {"url", "name"} <= set(u["column"])
     for a in t["articles"]:
         assert {"url", "unit_id", "published_at", "themes", "repost_of", "robots_allowed", "column_url", "title"} <= set(a)
@@ -38,11 +40,13 @@ def test_truth_covers_every_unit_and_the_plan_situation():
     with_site = [u for u in t["units"] if u["site"]]
     assert len(with_site) == len(reg.with_sites()) == 40
     assert sum(1 for u in with_site if u["column"]) >= len(with_site) / 2
-    assert {u["column_status"] for u in t["units"]} == {"active", "dormant", "missing", "not_required"}
+    assert {u["column_status"] for u in t["units"]} == {"active", "dormant", "missing", "unreachable", "not_required"}
     for u in t["units"]:
         unit = reg.unit(u["unit_id"])
         if not plan.requires_column(unit.unit_id, unit.kind) or not unit.active_on(dt.date.fromisoformat(t["as_of"])):
             assert u["column_status"] == "not_required"
+        elif u["unreachable"]:  # a site no crawler can see is never called missing
+            assert u["column_status"] == "unreachable" and u["column"] is None
         elif u["column"] is None:
             assert u["column_status"] == "missing"
     # the dedicated columns match the plan's patterns; ordinary categories never do
@@ -138,3 +142,30 @@ def test_scale_multiplies_articles_not_structure():
     assert [u["unit_id"] for u in one["units"]] == [u["unit_id"] for u in three["units"]]
     assert [f["kind"] for f in one["faults"]] == [f["kind"] for f in three["faults"]]
     assert sum(len(s.articles) for s in build_world(scale=20).sites.values()) > 5000
+
+
+@pytest.mark.parametrize("as_of", ["2021-11-30", "2022-11-30", "2022-12-31"])
+def test_truth_has_the_unreachable_cases_on_every_night(as_of):
+    """Issue 17: a required unit whose site is down every night and one whose robots.txt refuses the
+    crawler are 'unreachable', never 'missing', and show no column; the down site has no article a
+    monitor could see, the refusing one only robots-disallowed ones."""
+    from demoweb.world import DOWN_HOST, REFUSING_HOST
+    t = build_truth(as_of=as_of)
+    by_id = {u["unit_id"]: u for u in t["units"]}
+    down, refused = by_id["h-krong-buk"], by_id["h-ea-hleo"]
+    assert down["site"] == f"https://{DOWN_HOST}/" and refused["site"] == f"https://{REFUSING_HOST}/"
+    assert (down["column_status"], down["unreachable"], down["column"]) == ("unreachable", "site-down", None)
+    assert (refused["column_status"], refused["unreachable"], refused["column"]) == ("unreachable", "robots-refused", None)
+    arts = [a for a in t["articles"] if a["unit_id"] in ("h-krong-buk", "h-ea-hleo")]
+    assert {a["unit_id"] for a in arts} <= {"h-ea-hleo"} and not any(a["robots_allowed"] for a in arts)
+    world = build_world()
+    assert world.sites[DOWN_HOST].articles and world.sites[REFUSING_HOST].articles  # they publish; nobody sees
+    assert sum(1 for u in t["units"] if u["column_status"] == "unreachable") == 2
+
+
+def test_every_column_opens_with_an_article_on_its_opening_day():
+    t = build_truth(as_of="2022-12-31")
+    for u in t["units"]:
+        if u["column"]:
+            days = sorted(a["published_at"][:10] for a in t["articles"] if a["column_url"] == u["column"]["url"])
+            assert days and days[0] == u["column"]["opened"], u["unit_id"]

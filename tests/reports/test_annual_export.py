@@ -13,7 +13,7 @@ from pipeline.reports.common import ReportError
 from pipeline.reports.safe_cells import csv_cell, is_formula_like
 from tests.reports.truthgen import FORMULA_TITLE, SCRIPT_TITLE
 
-SHEETS = ["Tình trạng chuyên mục", "Bài theo chủ đề", "Tháng không có bài", "Khoảng trống chủ đề", "Bài viết"]
+SHEETS = ["Tổng hợp", "Tình trạng chuyên mục", "Bài theo chủ đề", "Tháng không có bài", "Khoảng trống chủ đề", "Bài viết"]
 
 
 def _no_formulas(path) -> None:
@@ -29,42 +29,54 @@ def test_cli_annual_xlsx_and_html(cli, db, tmp_path, truth):
     xlsx, html = tmp_path / "bao-cao-nam-2021.xlsx", tmp_path / "bao-cao-nam-2021.html"
     assert str(xlsx) in r.out and str(html) in r.out
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames == SHEETS  # the summary first, then one sheet per table
     for ws in wb.worksheets:
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
         assert all(c.value for c in ws[1]) and ws["A1"].font.b
     st = wb["Tình trạng chuyên mục"]
-    assert [c.value for c in st[1]][:5] == ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Bắt buộc mở chuyên mục", "Tình trạng"]
+    assert [c.value for c in st[1]][:5] == ["Tên đơn vị", "Tên viết tắt", "Loại đơn vị", "Bắt buộc mở chuyên mục", "Tình trạng"]
     status = {row[0]: row[4] for row in st.iter_rows(min_row=2, values_only=True)}
-    assert status["so-tttt"] == "Đang hoạt động" and status["so-y-te"] == "Ngừng cập nhật"
-    assert status["h-lak"] == "Chưa mở chuyên mục" and status["btg-tinh-uy"] == "Không bắt buộc"
+    assert status["Sở Thông tin và Truyền thông tỉnh Đắk Lắk"] == "Đang hoạt động"
+    assert status["Ủy ban nhân dân huyện Lắk"] == "Chưa mở chuyên mục"
+    assert status["Ban Tuyên giáo Tỉnh ủy Đắk Lắk"] == "Không bắt buộc"
+    ids = {r["unit_id"] for r in truth["units"]} | {"so-nnmt"}
+    themes_en = {t for a in truth["articles"] for t in a["themes"]}
+    for ws in wb.worksheets:  # unit names and Vietnamese theme titles, never internal ids
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            for v in row:
+                assert v not in ids and v not in themes_en, (ws.title, v)
+    assert "so-nnmt" not in str([c.value for row in st.iter_rows() for c in row])
     arts = wb["Bài viết"]
     cells = [row[2] for row in arts.iter_rows(min_row=2)]
     f = next(c for c in cells if c.value == FORMULA_TITLE)
     assert f.data_type == "s" and f.quotePrefix
     assert any(c.value == SCRIPT_TITLE for c in cells)
-    n2021 = sum(1 for a in truth["articles"] if a["robots_allowed"] and a["published_at"].startswith("2021"))
+    # the 2021 period starts on 23/05/2021 and the report stops at 30/11/2021
+    n2021 = sum(1 for a in truth["articles"] if a["robots_allowed"] and "2021-05-23" <= a["published_at"][:10] <= "2021-11-30")
     assert arts.max_row - 1 == n2021
     _no_formulas(xlsx)
     page = html.read_text(encoding="utf-8")
     for heading in ("Tình trạng chuyên mục của các đơn vị", "Số bài theo đơn vị và chủ đề",
-                    "Các tháng không có bài viết", "Chủ đề theo giai đoạn của kế hoạch"):
+                    "Các tháng không có bài viết", "Chủ đề theo giai đoạn của kế hoạch", "I. KHÁI QUÁT",
+                    "IV. ĐỀ XUẤT, KIẾN NGHỊ"):
         assert f"<h2>{heading}</h2>" in page
-    assert "<script" not in page.lower() and "Ngừng cập nhật" in page
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page and "Nơi nhận:" in page
+    assert "<script" not in page.lower() and "Đang hoạt động" in page
 
 
 def test_months_without_articles(con):
     import datetime as dt
     con.execute("DELETE FROM articles WHERE unit_id = 'h-lak' AND month(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh') IN (8, 9)")
     rep = build_annual(con, 2021)
-    months = {r[0]: r for r in rep["sheets"][2].rows}
-    assert months["h-lak"][3] == 5 + 2  # Jan-May (before the first article) and Aug, Sep
-    assert "08/2021" in months["h-lak"][4] and "06/2021" not in months["h-lak"][4]
-    assert months["so-tu-phap"][3] == 12
-    assert rep["end"] == dt.date(2021, 12, 31)
+    assert rep["as_of"] == dt.date(2021, 11, 30) and rep["start"] == dt.date(2021, 5, 23)
+    months = {r[0]: r for r in rep["sheets"][3].rows}
+    lak = months["Ủy ban nhân dân huyện Lắk"]
+    assert lak[2] == 6 and lak[3] == 2  # June to November counted; August and September empty
+    assert lak[4] == "08/2021; 09/2021"
+    assert months["Sở Tư pháp tỉnh Đắk Lắk"][3] == 6  # no article at all: every counted month
     rep22 = build_annual(con, 2022)
-    assert rep22["end"] == dt.date(2022, 3, 15)
-    assert {r[0]: r[3] for r in rep22["sheets"][2].rows}["so-tu-phap"] == 3
+    assert rep22["end"] == dt.date(2022, 3, 15)  # the warehouse's reference date is before 30/11
+    assert {r[0]: r[3] for r in rep22["sheets"][3].rows}["Sở Tư pháp tỉnh Đắk Lắk"] == 3
     with pytest.raises(ReportError):
         build_annual(con, 2023)
 

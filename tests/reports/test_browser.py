@@ -37,15 +37,27 @@ def weekly_html(cli, db, tmp_path) -> Path:
 def test_weekly_screenshot_shows_the_charts(weekly_html, tmp_path):
     from PIL import Image
     shot = tmp_path / "out.png"
-    p = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", weekly_html.as_uri())
+    p = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,6000", weekly_html.as_uri())
     assert shot.is_file(), p.stderr[-2000:]
     im = Image.open(shot).convert("RGB")
-    assert im.size == (1280, 2000)
+    assert im.size == (1280, 6000)
     colours = im.getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 50  # text, tables and chart colours, not a blank page
-    # the heatmap's colour ramp (blues/greens of YlGnBu) must appear: the chart region rendered
-    bluish = sum(n for n, (r, g, b) in colours if b > 120 and r < 100 and b - r > 60)
-    assert bluish > 200
+    # the heatmap's scale starts at 0 (white) and every count has its own colour: with every count of
+    # the week at most vmax, the colour of 1 must be on screen (it was the bottom of a 0.5-1.0 bar)
+    from pipeline.reports.charts import count_scale
+    from pipeline.reports.weekly import build_weekly
+    from warehouse import connect
+    con = connect(weekly_html.parent.parent / "w.duckdb") if (weekly_html.parent.parent / "w.duckdb").exists() else None
+    vmax = 1
+    if con is not None:
+        vmax = max(max(r) for r in build_weekly(con, "2021-W30")["heatmap"]["counts"])
+        con.close()
+    cmap, norm, ticks = count_scale(vmax)
+    assert ticks[0] == 0 and all(isinstance(t, int) for t in ticks)
+    one = tuple(int(255 * c) for c in cmap(norm(1))[:3])
+    near = sum(n for n, rgb in colours if all(abs(a - b) <= 12 for a, b in zip(rgb, one, strict=True)))
+    assert near > 50, one
 
 
 def test_weekly_dom_keeps_hostile_titles_as_text(weekly_html, tmp_path):
@@ -67,5 +79,5 @@ def test_annual_html_opens(cli, db, tmp_path):
     r = cli("report", "annual", "--year", "2021", "--db", str(db), "--out", str(tmp_path / "out"))
     assert r.code == 0, r.err
     p = chromium(tmp_path, "--dump-dom", (tmp_path / "out" / "bao-cao-nam-2021.html").as_uri())
-    assert "Báo cáo kết quả tuyên truyền năm 2021" in p.stdout and "Chưa mở chuyên mục" in p.stdout
+    assert "BÁO CÁO" in p.stdout and "Chưa mở chuyên mục" in p.stdout and "Nơi nhận:" in p.stdout
     assert SCRIPT_TITLE not in p.stdout  # only tables of counts, no raw markup

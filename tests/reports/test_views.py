@@ -17,14 +17,15 @@ def test_column_status_matches_truth_for_every_unit(con, truth):
     for u in truth["units"]:
         want_url = u["column"]["url"] if u["column"] else None
         assert got[u["unit_id"]] == (u["column_status"], want_url), u["unit_id"]
-    # registry units the truth does not list have no column: required ones that existed on the
-    # reference date are 'missing'; units formed later (or merged away before it) are 'not_required'
+    # registry units the truth does not list were never read: required ones that existed on the
+    # reference date are 'unreachable' (not seen is not missing); units formed later (or merged away
+    # before it) are 'not_required'
     listed = {u["unit_id"] for u in truth["units"]}
     others = con.execute("SELECT unit_id, c.requires_column, status, valid_from <= as_of AND coalesce(valid_to >= as_of, true) "
                          "FROM column_status c JOIN units USING (unit_id)").fetchall()
     for uid, req, status, existed in others:
         if uid not in listed:
-            assert status == ("missing" if req and existed else "not_required"), uid
+            assert status == ("unreachable" if req and existed else "not_required"), uid
     assert dict((r[0], r[2]) for r in others)["so-nnmt"] == "not_required"  # formed 2025-03-01
 
 
