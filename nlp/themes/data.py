@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -11,6 +13,7 @@ from registry import Plan
 from registry.errors import ValidationError
 
 NONE_LABELS = {"none", ""}
+DANES_LABELS = "danes_labels.json"  # written by tools/danes_labels.py; see data/NOTICE.md
 
 
 @dataclass(frozen=True)
@@ -41,20 +44,45 @@ def _packaged(name: str, source: str, known: set[str]) -> list[Example]:
 
 
 def repo_examples(plan: Plan) -> list[Example]:
-    """Everything the repository may hold, in a fixed order (the default model is reproducible).
-
-    danes_weak.json is weak supervision: DANeS records whose human topic is "Covid-19" count as
-    covid-prevention, those whose topics are all plainly outside the plan (sport, entertainment,
-    technology, games, films, real estate, stocks, gossip, travel, science, traffic) as none.
-    """
+    """Everything the repository may hold, in a fixed order (the default model is reproducible):
+    the plan's own text, the project's written examples, and the DANeS records (CC BY 4.0) labelled
+    by two independent annotators and a third (danes_labels.json; none of these labels comes from
+    ../shared/data/labels)."""
     known = set(plan.theme_ids)
-    ex = (plan_examples(plan) + _packaged("own_examples.json", "own", known)
-          + _packaged("danes_weak.json", "danes-weak", known) + _packaged("danes_annotated.json", "danes", known))
+    ex = plan_examples(plan) + _packaged("own_examples.json", "own", known) + _packaged(DANES_LABELS, "danes", known)
     by_id: dict[str, Example] = {}
-    for e in ex:  # a record both weakly and plan-labelled keeps its plan label (the later one)
+    for e in ex:
         by_id.pop(e.id, None)
         by_id[e.id] = e
     return list(by_id.values())
+
+
+def danes_records(path: str | Path) -> dict[str, tuple[str, str]]:
+    """{"N-<id>": (title, lead)} of the DANeS annotated batch #1 file (CC BY 4.0), in file order."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = {}
+    for r in raw:
+        d = r.get("data") or {}
+        out[f"N-{r['id']}"] = (d.get("text") or "", (d.get("meta") or {}).get("description") or "")
+    return out
+
+
+def norm_title(title: str) -> str:
+    """A title as compared for overlap: NFC, lower case, punctuation dropped, spaces collapsed."""
+    s = unicodedata.normalize("NFC", title or "").lower()
+    return " ".join(re.sub(r"[^\w\s]", " ", s).split())
+
+
+def split_held_out(base: Sequence[Example], test: Sequence[Example]) -> tuple[list[Example], list[Example]]:
+    """(kept, held out): a training example is held out when its id, or its normalised title, is one
+    of the test set's. A test-set score must never come from a model that saw the test text, and the
+    same headline can sit under two ids (a DANeS annotated record and a raw-batch item, a repost)."""
+    ids = {e.id for e in test}
+    titles = {t for t in (norm_title(e.title) for e in test) if t}
+    kept, held = [], []
+    for e in base:
+        (held if e.id in ids or norm_title(e.title) in titles else kept).append(e)
+    return kept, held
 
 
 def read_jsonl(path: str | Path) -> tuple[list[tuple[str, dict]], list[tuple[str, str, str]]]:

@@ -50,23 +50,45 @@ def _proba(clf: LogisticRegression | float, X) -> np.ndarray:
     return clf.predict_proba(X)[:, 1]
 
 
+def _counts(p: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float, float]:
+    pred = p >= t
+    return float((pred & (y == 1)).sum()), float((pred & (y == 0)).sum()), float((~pred & (y == 1)).sum())
+
+
 def best_threshold(p: np.ndarray, y: np.ndarray, grid: Sequence[float], default: float, floor: float,
-                   min_pos: int) -> float:
-    """The grid threshold with the best F1 on held-out probabilities (ties: the one nearest 0.5)."""
+                   min_pos: int, min_precision: float | None = None) -> float:
+    """The grid threshold with the best F1 on held-out probabilities (ties: the one nearest 0.5).
+
+    With min_precision, only thresholds whose held-out precision reaches it compete; when none does,
+    the most precise one is taken (ties: better F1): a theme whose false positives would hide a
+    coverage gap is tagged more rarely rather than wrongly.
+    """
     if y.sum() < min_pos:
         return default
+    cands = [t for t in grid if t >= floor]
+    if min_precision is not None:
+        prec = {}
+        for t in cands:
+            tp, fp, _ = _counts(p, y, t)
+            prec[t] = tp / (tp + fp) if tp else 0.0
+        ok = [t for t in cands if prec[t] >= min_precision]
+        if not ok:
+            top = max(prec.values(), default=0.0)
+            ok = [t for t in cands if prec[t] >= top - 1e-9] if top > 0 else [max(cands, default=default)]
+        cands = ok
     best, best_f = default, -1.0
-    for t in grid:
-        if t < floor:
-            continue
-        pred = p >= t
-        tp = float((pred & (y == 1)).sum())
-        fp = float((pred & (y == 0)).sum())
-        fn = float((~pred & (y == 1)).sum())
+    for t in cands:
+        tp, fp, fn = _counts(p, y, t)
         f = 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
         if f > best_f + 1e-9 or (abs(f - best_f) <= 1e-9 and abs(t - 0.5) < abs(best - 0.5)):
             best, best_f = t, f
     return float(best)
+
+
+def held_out_precision(p: np.ndarray, y: np.ndarray, t: float) -> float | None:
+    """Precision at threshold t on held-out probabilities (None when nothing reaches t)."""
+    tp, fp, _ = _counts(p, y, t)
+    return round(tp / (tp + fp), 4) if tp + fp else None
 
 
 @dataclass
@@ -81,6 +103,7 @@ class ThemeModel:
     classifiers: list = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
     salient: list[str] = field(default_factory=list)  # themes whose classifier sees SalienceFeatures
+    tuned_precision: dict = field(default_factory=dict)  # theme -> precision at its threshold, training folds
 
     def _salient_index(self) -> set[int]:
         salient = set(getattr(self, "salient", []))  # a model pickled before salience has none
@@ -131,10 +154,14 @@ class ThemeModel:
         sel = np.ones(len(docs), dtype=bool) if tune_mask is None else np.asarray(tune_mask, dtype=bool)
         if sel.sum() < 20:
             sel = np.ones(len(docs), dtype=bool)
+        minp = p.get("min_precision") or {}
         self.thresholds = {
             t: best_threshold(oof[sel, j], Y[sel, j], p["threshold_grid"], p["default_threshold"],
-                              p["threshold_floor"], p["min_positives_for_tuning"]) if k >= 2 else p["default_threshold"]
+                              p["threshold_floor"], p["min_positives_for_tuning"], minp.get(t))
+            if k >= 2 else p["default_threshold"]
             for j, t in enumerate(self.theme_ids)}
+        self.tuned_precision = {t: held_out_precision(oof[sel, j], Y[sel, j], self.thresholds[t]) if k >= 2 else None
+                                for j, t in enumerate(self.theme_ids)}
         X = self.features.fit_transform(docs)
         self.classifiers = [_fit_one(self._theme_matrix(X, S, j, sal), Y[:, j], p["C"], p["balance_below"])
                             for j in range(len(self.theme_ids))]

@@ -33,10 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--processes", type=positive_int, default=None)
     p.set_defaults(func=_predict)
 
-    p = ts.add_parser("evaluate", help="k-fold cross-validation on a labelled JSONL file, next to the keyword baseline")
+    p = ts.add_parser("evaluate", help="score the default model on a labelled test file (--test), or k-fold "
+                                       "cross-validation on a labelled file (--labels); next to the keyword baseline")
     add_common(p, db=False)
-    p.add_argument("--labels", metavar="FILE.jsonl", required=True)
-    p.add_argument("--cv", type=folds, default=5, help="folds (default 5)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--test", metavar="FILE.jsonl",
+                       help="labelled file used purely as a test set: the default model (repo data only, minus any "
+                            "record whose id or title is in the file) is trained and scored on it")
+    which.add_argument("--labels", metavar="FILE.jsonl", help="labelled file for k-fold cross-validation")
+    p.add_argument("--cv", type=folds, default=5, help="folds for --labels (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--no-repo-data", action="store_true", help="train folds on the labelled file only")
     p.add_argument("--processes", type=positive_int, default=None)
@@ -179,34 +184,60 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from nlp.themes.data import load_labels_jsonl, repo_examples
-    from nlp.themes.evaluation import cross_validate
+    from nlp.themes.evaluation import cross_validate, evaluate_on_test
     from nlp.themes.training import tokenize_examples
+    from registry.errors import ValidationError
     ctx = Context(args)
     plan = ctx.plan
-    ex = load_labels_jsonl(args.labels, plan)
-    if len(ex) < args.cv:
-        from registry.errors import ValidationError
-        raise ValidationError(args.labels, [("(file)", "(rows)", f"{len(ex)} examples, fewer than --cv {args.cv}")])
+    path = args.test or args.labels
+    ex = load_labels_jsonl(path, plan)
+    if args.test and not ex:
+        raise ValidationError(path, [("(file)", "(rows)", "no labelled examples")])
+    if args.labels and len(ex) < args.cv:
+        raise ValidationError(path, [("(file)", "(rows)", f"{len(ex)} examples, fewer than --cv {args.cv}")])
+    if args.test and args.no_repo_data:
+        raise ValidationError("--no-repo-data", [("(options)", "--test", "the default model is the repo data: "
+                                                  "--no-repo-data only applies to --labels")])
+    t0 = time.time()
+    print(f"tokenizing {len(ex)} examples of {path}", file=sys.stderr)
     docs = tokenize_examples(ex, args.processes)
     base = [] if args.no_repo_data else repo_examples(plan)
-    base_docs = tokenize_examples(base, args.processes) if base else []
-    t0 = time.time()
-    res = cross_validate(ex, docs, plan, args.cv, base, base_docs)
+    if args.test:
+        res = evaluate_on_test(ex, docs, plan, base, processes=args.processes)
+    else:
+        base_docs = tokenize_examples(base, args.processes) if base else []
+        res = cross_validate(ex, docs, plan, args.cv, base, base_docs)
     res = {k: v for k, v in res.items() if not k.startswith("_")}
+    res["mode"] = "test" if args.test else "cv"
     res["seconds"] = round(time.time() - t0, 1)
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return 0
-    print(f"{args.labels}: {res['n']} examples, {args.cv}-fold CV, +{res['base_examples']} repo examples per fold")
-    print(f"{'theme':<24}{'support':>8}   {'model P':>7} {'R':>6} {'F1':>6}   {'keywords P':>10} {'R':>6} {'F1':>6}")
+    if args.test:
+        print(f"{path}: {res['n']} examples as a test set; default model {res['model_version']} trained on "
+              f"{res['train_examples']} repo examples")
+        print(f"held out of training: {res['held_out']} repo examples whose id or title is in the test file"
+              + (" (" + ", ".join(f"{k} {v}" for k, v in res["held_out_by_source"].items()) + ")" if res["held_out"] else ""))
+    else:
+        print(f"{path}: {res['n']} examples, {args.cv}-fold CV, +{res['base_examples']} repo examples per fold "
+              f"({res['held_out']} held out: id or title in the labelled file)")
+    print(f"{'theme':<24}{'support':>8}   {'model P':>7} {'R':>6} {'F1':>6}   {'keywords P':>10} {'R':>6} {'F1':>6}"
+          + ("   threshold  min P" if args.test else ""))
     for t in plan.theme_ids:
         m, k = res["model"]["per_theme"][t], res["keywords"]["per_theme"][t]
+        extra = ""
+        if args.test:
+            mp = res["min_precision"].get(t)
+            extra = f"   {res['thresholds'][t]:>9.2f}  {'' if mp is None else format(mp, '.2f'):>5}"
         print(f"{t:<24}{m['support']:>8}   {m['precision']:>7.3f} {m['recall']:>6.3f} {m['f1']:>6.3f}   "
-              f"{k['precision']:>10.3f} {k['recall']:>6.3f} {k['f1']:>6.3f}")
+              f"{k['precision']:>10.3f} {k['recall']:>6.3f} {k['f1']:>6.3f}{extra}")
     for key, label in (("frequent", f"themes with >= {res['model']['min_support']} examples"), ("all", "all themes")):
         m, k = res["model"][key], res["keywords"][key]
         print(f"{label}: model micro-F1 {m['micro_f1']:.3f} macro-F1 {m['macro_f1']:.3f} | "
               f"keywords micro-F1 {k['micro_f1']:.3f} macro-F1 {k['macro_f1']:.3f}")
+    few = [t for t in plan.theme_ids if res["model"]["per_theme"][t]["support"] < res["model"]["min_support"]]
+    if few:
+        print(f"too few examples to measure (< {res['model']['min_support']}): {', '.join(few)}")
     return 0
 
 

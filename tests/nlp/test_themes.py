@@ -180,3 +180,29 @@ def test_stale_default_model_is_retrained(model_file, plan, tmp_path):
     analysts = dataclasses.replace(current, training=dict(current.training,
                                                           by_source={**current.training["by_source"], "labels": 5}))
     assert not stale_default(analysts, edited)
+
+
+def test_evaluate_test_mode_holds_out_test_records(plan, cli, tmp_path):
+    """`themes evaluate --test`: the default model scored on a file it never trained on. Records of the
+    file that the repository also holds (same id, or the same title under another id) are held out and
+    counted; the per-theme table and the micro/macro figures are printed."""
+    danes = [e for e in repo_examples(plan) if e.source == "danes"]
+    covid = [e for e in danes if "covid-prevention" in e.themes][:6]
+    plain_news = [e for e in danes if not e.themes][:6]
+    rows = [{"id": e.id, "title": e.title, "text": e.text, "themes": list(e.themes) or ["none"]} for e in covid + plain_news]
+    rows.append({"id": "R-x", "title": covid[0].title.upper() + "!", "text": "", "themes": ["covid-prevention"]})
+    f = tmp_path / "test.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = cli("themes", "evaluate", "--test", str(f), "--json", "--processes", "1", timeout=900)
+    assert r.code == 0, r.err
+    res = json.loads(r.out)
+    assert res["mode"] == "test" and res["n"] == 13
+    from nlp.themes.data import load_labels_jsonl, split_held_out
+    kept, held = split_held_out(repo_examples(plan), load_labels_jsonl(f, plan))
+    assert {e.id for e in covid + plain_news} <= {e.id for e in held}  # every record of the file (DANeS also
+    assert res["held_out"] == len(held) >= 12  # repeats a headline under two ids: those go too)
+    assert res["held_out_by_source"] == {"danes": len(held)} and res["train_examples"] == len(kept)
+    assert res["model"]["per_theme"]["covid-prevention"]["support"] == 7
+    assert res["model"]["per_theme"]["covid-prevention"]["recall"] > 0.5
+    bad = cli("themes", "evaluate", "--test", str(f), "--labels", str(f))
+    assert bad.code == 2 and "not allowed with" in bad.err
