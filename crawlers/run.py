@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import sys
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,8 @@ def main() -> int:
     cfg = Config(job["config"], Path(job["config_root"]), job.get("config_source", "(job)"))
     counts = crawl(job["db"], load_plan(job["plan"]), load_units(job["units_file"]), cfg, job.get("unit_ids"),
                    bool(job.get("refetch")), job.get("proxy"), job.get("run_id"), job.get("settings"))
+    # this process's own peak memory, so a run's counts show what the crawl cost (Linux: ru_maxrss in KiB)
+    counts["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     sys.stdout.write("\n" + json.dumps(counts) + "\n")
     return 0
 

@@ -31,6 +31,7 @@ from tests.reliability.interrupts import (
     run,
     wait_for,
 )
+from warehouse.publish import work_path
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 
@@ -119,17 +120,20 @@ def test_interrupted_crawl_loses_no_article(case: str, after: int, web, baseline
     if case == "job-SIGKILL":  # the kernel kills the crawl process as its parent dies (PDEATHSIG): wait for it
         wait_for(lambda: not alive(child), 60, "the crawl process to die with its job")
     served = _requests(web)
-    first = _pages(db)
+    # an interrupted or killed night publishes nothing: what it stored is in the job's working database
+    work = work_path(db)
+    first = _pages(work)
     if case == "child-SIGTERM":
         # the job was not told to stop: its crawl ended early, the night goes on and says so
         assert rc == 3, job.output[-3000:]
-        assert "crawl-stopped" in job.output or _crawl_stopped(db), job.output[-3000:]
+        assert "crawl-stopped" in job.output or _crawl_stopped(work), job.output[-3000:]
     elif case == "job-SIGKILL":
         assert rc == -signal.SIGKILL
     else:
         assert rc == 130, (rc, job.output[-3000:])
         assert not alive(child), "the crawl process outlived its job"
-        assert _runs(db)[-1][1] == "interrupted"
+        assert _runs(work)[-1][1] == "interrupted"
+        assert not db.exists(), "an interrupted first night published a warehouse"
     missing_after_kill = len(baseline["pages"] - first)
     assert missing_after_kill > 0, "the kill came too late to miss anything: the test proves nothing"
     codes = [_night(cfg, db, web, *CRAWL_ONLY) for _ in range(RECOVERY_NIGHTS)]
@@ -170,8 +174,9 @@ def test_signal_during_extract_stops_the_tree(sig: int, baseline, tmp_path: Path
     assert rc == 130, (rc, job.output[-3000:])
     assert "Traceback" not in job.output, job.output[-3000:]
     assert not [w for w in workers if alive(w)], "extraction workers outlived the job"
-    run_id, status, started, finished, _ = _runs(db)[-1]
-    assert status == "interrupted"
+    published = _runs(db)[-1]
+    run_id, status, started, finished, _ = _runs(work_path(db))[-1]  # the interrupted run is not published
+    assert status == "interrupted" and published[0] < run_id
     # one convention for both: naive machine-local time, finished after started, within minutes
     assert started.tzinfo is None and finished.tzinfo is None
     assert dt.timedelta(0) <= finished - started < dt.timedelta(minutes=10)
