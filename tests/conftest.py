@@ -15,6 +15,22 @@ PLAN = ROOT / "plans" / "daklak-2021.toml"
 UNITS = ROOT / "units" / "daklak.toml"
 
 
+def demo_config(tmp: Path, model: Path | None = None) -> Path:
+    """A chuyenmuc.toml for a nightly on the demo web: the bundled plan and units, this test's model,
+    logs and reports under `tmp`, no politeness delay (the demo web is local)."""
+    cfg = tmp / "chuyenmuc.toml"
+    cfg.write_text(f"""[paths]
+plan = "{PLAN}"
+units = "{UNITS}"
+model = "{model or tmp / 'themes.joblib'}"
+logs = "{tmp / 'logs'}"
+reports = "{tmp / 'reports'}"
+[crawl]
+download_delay = 0
+""", encoding="utf-8")
+    return cfg
+
+
 def missing_service(what: str) -> None:
     """A test's system package (redis-server, chromium) is absent: skip, or fail under `make test`,
     which installs them first (.ci/services.sh) and sets CHUYENMUC_REQUIRE_SERVICES=1."""

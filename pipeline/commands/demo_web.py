@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import signal
 import sys
@@ -10,33 +9,17 @@ import threading
 from pathlib import Path
 
 from pipeline import exitcodes
+from pipeline.commands._types import iso_date, positive_int
 from pipeline.context import Context, add_common
 from registry.errors import ValidationError
 
 ORDER = 80
 
 
-def _date(s: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {s!r}") from None
-
-
-def _scale(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"scale must be a whole number >= 1, got {s!r}")
-    return v
-
-
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scale", type=_scale, default=1, help="multiply articles (1: a few hundred; 20: thousands)")
+    p.add_argument("--scale", type=positive_int, default=1, help="multiply articles (1: a few hundred; 20: thousands)")
     p.add_argument("--seed", type=int, default=7, help="random seed: same seed, same web, same truth")
-    p.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+    p.add_argument("--as-of", type=iso_date, default=None, metavar="DATE",
                    help="serve the web as it stood on this day (default 2022-12-30)")
     add_common(p, db=False)
 

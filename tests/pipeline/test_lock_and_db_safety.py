@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import duckdb
 
@@ -143,10 +142,12 @@ while True:
     write_rows(con, "pages", rows)
     con.execute("COMMIT")
     i += 1
+    print("committed", i, flush=True)
 """
     p = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True, env={**os.environ})
     assert p.stdout.readline().strip() == "start"
-    time.sleep(2.0)
+    for _ in range(3):  # three batches committed; the kill lands in the loop's next transaction or between
+        assert p.stdout.readline().startswith("committed")
     p.send_signal(signal.SIGKILL)
     p.wait()
     con = duckdb.connect(str(db), read_only=True)

@@ -13,7 +13,7 @@ import time
 import duckdb
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, demo_config
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 
@@ -31,17 +31,7 @@ def model_path(tmp_path_factory):
 
 
 def _config(tmp_path, model_path):
-    cfg = tmp_path / "chuyenmuc.toml"
-    cfg.write_text(f"""[paths]
-plan = "{ROOT / 'plans/daklak-2021.toml'}"
-units = "{ROOT / 'units/daklak.toml'}"
-model = "{model_path}"
-logs = "{tmp_path / 'logs'}"
-reports = "{tmp_path / 'reports'}"
-[crawl]
-download_delay = 0
-""", encoding="utf-8")
-    return cfg
+    return demo_config(tmp_path, model_path)
 
 
 def _nightly_cmd(cfg, db, proxy, as_of):

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, demo_config
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 
@@ -40,17 +40,7 @@ def _size(p: Path) -> int:
 
 
 def _config(tmp: Path, model: Path) -> Path:
-    cfg = tmp / "chuyenmuc.toml"
-    cfg.write_text(f"""[paths]
-plan = "{ROOT / 'plans/daklak-2021.toml'}"
-units = "{ROOT / 'units/daklak.toml'}"
-model = "{model}"
-logs = "{tmp / 'logs'}"
-reports = "{tmp / 'reports'}"
-[crawl]
-download_delay = 0
-""", encoding="utf-8")
-    return cfg
+    return demo_config(tmp, model)
 
 
 def _cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:

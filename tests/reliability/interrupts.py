@@ -14,23 +14,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, demo_config
 
 NIGHT = "2022-12-31"
 
 
 def config(tmp: Path, model: Path | None = None) -> Path:
-    cfg = tmp / "chuyenmuc.toml"
-    cfg.write_text(f"""[paths]
-plan = "{ROOT / 'plans/daklak-2021.toml'}"
-units = "{ROOT / 'units/daklak.toml'}"
-model = "{model or tmp / 'themes.joblib'}"
-logs = "{tmp / 'logs'}"
-reports = "{tmp / 'reports'}"
-[crawl]
-download_delay = 0
-""", encoding="utf-8")
-    return cfg
+    return demo_config(tmp, model)
 
 
 def nightly_cmd(cfg: Path, db: Path, proxy: str | None, *skip: str) -> list[str]:

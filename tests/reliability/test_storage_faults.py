@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import demo_config
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 NIGHT1 = dt.date(2022, 12, 30)
@@ -46,17 +46,7 @@ def small_disk(tmp_path):
 
 
 def _cfg(tmp_path: Path) -> Path:
-    cfg = tmp_path / "chuyenmuc.toml"
-    cfg.write_text(f"""[paths]
-plan = "{ROOT / 'plans/daklak-2021.toml'}"
-units = "{ROOT / 'units/daklak.toml'}"
-model = "{tmp_path / 'model.joblib'}"
-logs = "{tmp_path / 'logs'}"
-reports = "{tmp_path / 'reports'}"
-[crawl]
-download_delay = 0
-""", encoding="utf-8")
-    return cfg
+    return demo_config(tmp_path, tmp_path / 'model.joblib')
 
 
 def _ok_message(r) -> None:

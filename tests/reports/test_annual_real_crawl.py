@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from registry import load_units
-from tests.conftest import ROOT, UNITS
+from tests.conftest import ROOT, UNITS, demo_config
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 pytestmark = pytest.mark.slow
@@ -32,16 +32,7 @@ def crawled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("real")
     model = tmp / "themes.joblib"
     _run(["themes", "train", "--out", str(model)])
-    cfg = tmp / "chuyenmuc.toml"
-    cfg.write_text(f"""[paths]
-plan = "{ROOT / 'plans/daklak-2021.toml'}"
-units = "{ROOT / 'units/daklak.toml'}"
-model = "{model}"
-logs = "{tmp / 'logs'}"
-reports = "{tmp / 'reports'}"
-[crawl]
-download_delay = 0
-""", encoding="utf-8")
+    cfg = demo_config(tmp, model)
     db = tmp / "demo.duckdb"
     with demoweb.DemoWeb(scale=1, seed=7, as_of=dt.date(2022, 12, 30)) as web:
         web.start(0)
