@@ -29,7 +29,7 @@ Progress = Callable[[str, int], None]
 log = logging.getLogger("chuyenmuc.tag")
 
 
-REPO_SOURCES = frozenset({"plan", "own", "danes-weak", "danes"})  # what repo_examples() yields
+REPO_SOURCES = frozenset({"plan", "own", "danes"})  # what repo_examples() yields
 
 
 def stale_default(model: ThemeModel, plan: Plan) -> bool:
