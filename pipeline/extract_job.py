@@ -27,6 +27,7 @@ from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, s
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from nlp.pool import process_pool, stop_pool
 from nlp.sanitize import clean_web_text
+from pipeline.interrupt import reraise_if_interrupt
 from warehouse.batch import write_rows
 
 log = logging.getLogger("chuyenmuc.extract")
@@ -218,6 +219,7 @@ def _isolated(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_
         _batch(con, rows, results, idx, counts, run_id)
         return
     except Exception as e:  # noqa: BLE001 - split the batch to find the page
+        reraise_if_interrupt(e)
         if storage_fault(e):
             raise
         log.warning("extract: a batch of %d pages failed to store (%s); storing its pages one by one",
@@ -226,6 +228,7 @@ def _isolated(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_
         try:
             _batch(con, [row], [res], idx, counts, run_id)
         except Exception as e:  # noqa: BLE001 - recorded against the page below
+            reraise_if_interrupt(e)
             if storage_fault(e):
                 raise
             kind = f"store-{type(e).__name__}"

@@ -11,7 +11,10 @@ import signal
 import threading
 from types import FrameType
 
+import duckdb
+
 log = logging.getLogger("chuyenmuc")
+_fired: list[int] = []  # the signals received by this process (the handler's record)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -22,16 +25,28 @@ def install() -> None:
     """Route SIGTERM and SIGINT to `Interrupted` (main thread only; a no-op elsewhere)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    fired: list[int] = []
-
     def handler(signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
-        if fired:
+        if _fired:
             log.warning("%s received again while stopping: still stopping", name)
             return
-        fired.append(signum)
+        _fired.append(signum)
         log.warning("%s received: stopping (committed work is kept; rerun to resume)", name)
         raise Interrupted(name)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def is_interrupt(e: BaseException) -> bool:
+    """Whether `e` is how a stop request surfaced. A signal that lands while DuckDB runs a query comes
+    back as duckdb.InterruptException, an ordinary Exception: the per-page isolation and the stage
+    error handling must not take it for a bad page or a failed stage."""
+    return isinstance(e, KeyboardInterrupt | duckdb.InterruptException) or bool(_fired)
+
+
+def reraise_if_interrupt(e: BaseException) -> None:
+    """Raise Interrupted (from `e`) when `e` is a stop request in disguise; otherwise return."""
+    if is_interrupt(e) and not isinstance(e, KeyboardInterrupt):
+        name = signal.Signals(_fired[0]).name if _fired else "INTERRUPT"
+        raise Interrupted(name) from e

@@ -21,6 +21,7 @@ import duckdb
 
 from pipeline import exitcodes
 from pipeline.context import Context
+from pipeline.interrupt import reraise_if_interrupt
 from pipeline.lock import LockHeld
 from pipeline.progress import StageProgress
 from pipeline.publish import StorageError, WriterSession, explain_storage
@@ -223,6 +224,9 @@ def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.d
                 return {"week": week, "files": [str(p) for p in out.values()]}
         finally:
             con.close()
+    except Exception as e:
+        reraise_if_interrupt(e)  # a signal inside a DuckDB query is an interrupt, not a failed stage
+        raise
     finally:
         prog.close()
     raise ValueError(stage)

@@ -22,6 +22,7 @@ from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 from nlp.themes.training import train
 from nlp.tokenize import tokenize_article, tokenize_articles, tokenizer_version
+from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
 from warehouse.batch import write_rows
 
@@ -76,6 +77,7 @@ def register_model(con: duckdb.DuckDBPyConnection, model: ThemeModel, path: str 
 def _page_fault(e: BaseException) -> bool:
     """An error caused by an article's content (recorded against it), not by the disk or the database."""
     from pipeline.extract_job import storage_fault
+    reraise_if_interrupt(e)
     return isinstance(e, Exception) and not storage_fault(e)
 
 

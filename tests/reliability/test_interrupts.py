@@ -203,3 +203,18 @@ def test_sigkill_of_the_job_takes_its_workers(baseline, tmp_path: Path) -> None:
     killed = runs[-2]
     assert killed[1] == "interrupted" and killed[3] is not None and killed[3].tzinfo is None
     assert killed[3] >= killed[2]
+
+
+def test_a_signal_inside_a_duckdb_query_is_an_interrupt_not_a_bad_page() -> None:
+    """DuckDB reports a stop request that lands inside a query as InterruptException, an ordinary
+    Exception: the per-page isolation of extract and tag must pass it on as an interrupt (exit 130),
+    not record it against a page and carry on (the SIGINT case above, exit 3 before this)."""
+    from pipeline.interrupt import Interrupted, is_interrupt, reraise_if_interrupt
+    from pipeline.tag_job import _page_fault
+
+    raised = duckdb.InterruptException("INTERRUPT Error: Interrupted!")  # what DuckDB raises
+    assert is_interrupt(raised)
+    with pytest.raises(Interrupted):
+        _page_fault(raised)
+    reraise_if_interrupt(ValueError("a bad page"))  # an ordinary error is left to the isolation
+    assert _page_fault(ValueError("a bad page"))
