@@ -95,7 +95,7 @@ def header(doc: Any, s: DocSettings, date_line: str) -> None:
     t.autofit = False
     _no_borders(t)
     left, right = t.rows[0].cells
-    widths = (Cm(6.9), Cm(10.1))  # a little wider than the text: the motto fits one line
+    widths = (Cm(6.2), Cm(10.8))  # the motto (12 pt bold) fits one line in Word and LibreOffice
     for col, w in zip(t.columns, widths, strict=True):
         col.width = w
     left.width, right.width = widths
@@ -135,7 +135,7 @@ def body(doc: Any, blocks: list[Block], images: dict[str, bytes]) -> None:
             _para(doc, b.content, indent=1)
         elif b.kind == "ul":
             for item in b.content:
-                _para(doc, f"- {item}", indent=1, after=2)
+                _para(doc, f"- {item}", indent=1, after=2, align=WD_ALIGN_PARAGRAPH.LEFT)  # a long web name must not stretch the line
         elif b.kind == "image" and b.content in images:
             p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
             p.paragraph_format.keep_with_next = True  # the chart stays with its caption
