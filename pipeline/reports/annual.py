@@ -160,7 +160,7 @@ def annex_sheets(f: dict[str, Any]) -> list[Sheet]:
     gaps = Sheet("Khoảng trống chủ đề", "Chủ đề theo giai đoạn của kế hoạch",
                  ["Giai đoạn", "Chủ đề", "Từ ngày", "Tính đến ngày", "Số bài", "Số đơn vị tuyên truyền",
                   "Số đơn vị bắt buộc", "Đơn vị bắt buộc chưa tuyên truyền"],
-                 [[g["period_id"], g["theme_title"], g["starts_on"], g["counted_to"], g["articles"], g["units_covering"],
+                 [[f["period_titles"].get(g["period_id"]) or g["period_id"], g["theme_title"], g["starts_on"], g["counted_to"], g["articles"], g["units_covering"],
                    g["required_units"], "; ".join(g["not_covering_names"])] for g in f["gaps"]])
     arts = Sheet("Bài viết", "Danh sách bài viết",
                  ["Tên đơn vị", "Ngày đăng", "Tiêu đề", "Địa chỉ", "Chuyên mục", "Chủ đề", "Đăng lại"],

@@ -159,7 +159,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, ref: dt.date, start: dt.date | N
         "as_of": ref, "start": start, "warehouse_as_of": as_of(con), "plan": plan, "periods": periods,
         "themes": themes, "theme_ids": theme_ids, "titles": titles, "units": units, "required": required,
         "by_status": by_status, "names": names, "cover": cover, "months": months, "month_totals": month_totals,
-        "gaps": gaps, "articles": articles, "dormant_days": units[0]["dormant_days"] if units else 90,
+        "gaps": gaps, "period_titles": {p["period_id"]: p["title"] for p in periods}, "articles": articles, "dormant_days": units[0]["dormant_days"] if units else 90,
         "themes_uncovered": [t for t in themes if t["articles"] == 0],
         "to_urge": [u for u in required if u["status"] in ("missing", "dormant") or u["thin"]],
         "total_articles": sum(u["articles"] for u in units),

@@ -39,7 +39,8 @@ def test_cli_annual_xlsx_and_html(cli, db, tmp_path, truth):
     assert status["Sở Thông tin và Truyền thông tỉnh Đắk Lắk"] == "Đang hoạt động"
     assert status["Ủy ban nhân dân huyện Lắk"] == "Chưa mở chuyên mục"
     assert status["Ban Tuyên giáo Tỉnh ủy Đắk Lắk"] == "Không bắt buộc"
-    ids = {r["unit_id"] for r in truth["units"]} | {"so-nnmt"}
+    ids = {r["unit_id"] for r in truth["units"]} | {"so-nnmt"} | {p["period_id"] for p in truth.get("periods", [])}
+    ids |= {"2021", "2022-on"}  # the plan's period ids: the annex names periods by their titles
     themes_en = {t for a in truth["articles"] for t in a["themes"]}
     for ws in wb.worksheets:  # unit names and Vietnamese theme titles, never internal ids
         for row in ws.iter_rows(min_row=2, values_only=True):
