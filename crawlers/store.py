@@ -19,6 +19,7 @@ import duckdb
 from nlp.sanitize import clean_optional, clean_web_text
 from nlp.urls import canonical_url
 from warehouse.batch import write_rows
+from warehouse.db import rollback
 from warehouse.ids import url_id
 
 # consecutive failures after which a source is "dead" rather than "failing"
@@ -236,8 +237,5 @@ class CrawlStore:
             fn()
             self.con.execute("COMMIT")
         except Exception:
-            try:
-                self.con.execute("ROLLBACK")
-            except Exception:  # a failed COMMIT (full disk) has already ended the transaction
-                pass
+            rollback(self.con)
             raise

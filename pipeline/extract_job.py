@@ -29,6 +29,7 @@ from nlp.pool import process_pool, stop_pool
 from nlp.sanitize import clean_web_text
 from pipeline.interrupt import reraise_if_interrupt
 from warehouse.batch import write_rows
+from warehouse.db import rollback
 
 log = logging.getLogger("chuyenmuc.extract")
 REPOST_JACCARD = 0.85  # shingle overlap that makes a SimHash candidate a repost
@@ -337,5 +338,5 @@ def _write(con, articles: list[dict], statuses: list[dict], errors: list[dict], 
         write_rows(con, "run_errors", errors)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise

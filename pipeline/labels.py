@@ -19,6 +19,7 @@ from pipeline.tag_job import theme_margin
 from registry import Plan
 from registry.errors import ValidationError
 from warehouse.batch import write_rows
+from warehouse.db import rollback
 
 EXPORT_COLUMNS = ["article_id", "url", "unit", "title", "excerpt", "current_themes", "scores", "themes"]
 EXCERPT_CHARS = 400
@@ -177,7 +178,7 @@ def import_labels(con: duckdb.DuckDBPyConnection, plan: Plan, path: str | Path, 
         write_rows(con, "labels", out, mode="replace")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return {"imported": len(out), "skipped_unlabelled": skipped, "none": sum(1 for _, t in parsed if not t)}
 

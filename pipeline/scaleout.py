@@ -28,6 +28,7 @@ import duckdb
 import redis
 
 from crawlers.scaleout.settings import keys
+from warehouse.db import rollback
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -195,7 +196,7 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
             done.extend(files)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     merged = spool / "merged"
     for f in done:
@@ -285,7 +286,7 @@ def merge_crawl_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
             con.execute("DROP TABLE _attrib")
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         dest = spool / "merged" / "_attrib"
         dest.mkdir(parents=True, exist_ok=True)

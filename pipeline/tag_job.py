@@ -25,6 +25,7 @@ from nlp.tokenize import tokenize_article, tokenize_articles, tokenizer_version
 from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
 from warehouse.batch import write_rows
+from warehouse.db import rollback
 
 Progress = Callable[[str, int], None]
 log = logging.getLogger("chuyenmuc.tag")
@@ -186,7 +187,7 @@ def score_batch(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tu
         write_rows(con, "article_themes", tags)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return len({t["article_id"] for t in tags}), len(tags)
 

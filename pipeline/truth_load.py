@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pipeline.reports.settings import set_setting
 from warehouse.batch import write_rows
+from warehouse.db import rollback
 from warehouse.ids import url_id
 
 TRUTH_MODEL = "truth"
@@ -95,7 +96,7 @@ def load_truth_articles(con: duckdb.DuckDBPyConnection, truth: dict[str, Any],
             set_setting(con, "as_of", str(as_of)[:10])
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return {"articles": len(rows), "unit_columns": len(columns)}
 
@@ -133,6 +134,6 @@ def load_truth_tags(con: duckdb.DuckDBPyConnection, truth: dict[str, Any]) -> in
         write_rows(con, "article_themes", rows)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return len(rows)

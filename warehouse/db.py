@@ -37,6 +37,16 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any, and never raise: called while an error is on its way
+    out, it must not replace that error (a COMMIT that failed on a full disk has already ended the
+    transaction, and a ROLLBACK then fails with "no transaction is active", hiding the disk-full cause)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 def migration_files() -> list[tuple[int, Path]]:
     out = []
     for p in sorted(MIGRATIONS.glob("*.sql")):
@@ -71,7 +81,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [num, path.name, dt.datetime.now()])
             con.execute("COMMIT")
         except Exception as e:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise WarehouseError(f"migration {path.name} failed: {e}") from e
         applied.append(path.name)
     return applied

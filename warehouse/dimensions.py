@@ -7,6 +7,7 @@ from typing import Any
 import duckdb
 
 from warehouse.batch import write_rows
+from warehouse.db import rollback
 
 
 def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], periods: Sequence[dict],
@@ -40,7 +41,7 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], period
             write_rows(con, "sources", keep, mode="replace")
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     after = _snapshot(con)
     return {t: after[t] - before.get(t, 0) for t in after}

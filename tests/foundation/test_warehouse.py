@@ -95,3 +95,23 @@ def test_every_subcommand_has_help(cli):
     for c in cmds:
         h = cli(c, "--help")
         assert h.code == 0 and "usage:" in h.out, c
+
+
+def test_rollback_never_hides_the_error_on_its_way_out(tmp_path) -> None:
+    """After a COMMIT that failed, DuckDB has no transaction left: a plain ROLLBACK would raise
+    "no transaction is active" and replace the real cause (a full disk) in the traceback."""
+    import duckdb
+    import pytest
+
+    from warehouse.db import rollback
+
+    con = duckdb.connect(str(tmp_path / "r.duckdb"))
+    with pytest.raises(duckdb.TransactionException):
+        con.execute("ROLLBACK")  # what the old handlers did: this error would have hidden the cause
+    rollback(con)  # no transaction: nothing to do, nothing raised
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.execute("BEGIN")
+    con.execute("INSERT INTO t VALUES (1)")
+    rollback(con)
+    assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    con.close()
