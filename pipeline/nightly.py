@@ -46,12 +46,8 @@ class RunState:
 def _new_run(db: Path, command: str, args: dict, log_path: Path) -> RunState:
     con = connect(db)
     try:
-        # finished_at in started_at's convention: naive machine-local time (now() would be TIMESTAMPTZ)
-        stale = con.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) "
-                            "WHERE status = 'running' RETURNING run_id",
-                            [dt.datetime.now().replace(microsecond=0)]).fetchall()
-        for (rid,) in stale:
-            log.warning("run %s was interrupted (killed or crashed); its committed batches are kept and this run resumes", rid)
+        # a `running` row left by a killed run was marked `interrupted` when the writer session opened
+        # (WriterSession._mark_interrupted: one place, for every writing command)
         run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchone()[0])  # type: ignore[index]
         now = dt.datetime.now().replace(microsecond=0)
         con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args, log_path) VALUES (?, ?, ?, 'running', ?, ?)",
