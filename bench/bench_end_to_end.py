@@ -9,11 +9,12 @@ same demo web (same scale, seed and date, a fresh DemoWeb each time so the flaky
   another fresh database (fetch and store only);
 - processing alone (`processing_alone_seconds`): a copy of that crawl-only database run through
   `chuyenmuc nightly --skip crawl views weekly` (extract, tokenize, tag of the stored pages);
-- CPU (`cpu_seconds`): user+sys of every process of the night-1 job, from
-  `resource.getrusage(RUSAGE_CHILDREN)` deltas around the subprocess. The kernel adds a process's
-  CPU to its parent's children total when the parent waits for it, so the Scrapy child and the pool
-  workers (all waited by the job) are counted once, when the job itself is waited. The demo web runs
-  as threads of this bench process and is not in it (`demoweb_cpu_seconds` shows its share);
+- CPU (`cpu_seconds`): user+sys of every process of the night-1 job: the rusage `os.wait4` returns
+  for the job (Linux: the process's own plus that of every descendant it waited for, as
+  getrusage(RUSAGE_CHILDREN) would add). The Scrapy child and the pool workers are all waited by the
+  job, so each is counted once; other children of the bench (the model check) are not mixed in, and
+  `peak_rss_mb` is this job's alone. The demo web runs as threads of this bench process and is not in
+  it (`demoweb_cpu_seconds` shows its share);
 - the library floor (`floor_cpu_ms_per_article`): on the night-1 pages, trafilatura.extract alone
   (the call our generic extractor makes first: fast mode, precision, tables) on every stored page,
   plus underthesea word_tokenize alone on each article's title and body lines (body cut as the
@@ -73,29 +74,34 @@ class Run:
 
     wall: float
     cpu: float
+    peak_rss_mb: float
     returncode: int
     stdout: str
     stderr: str
 
 
 def _nightly(cfg: Path, db: Path, as_of: dt.date, proxy: str | None, skip: list[str]) -> Run:
-    """Run `chuyenmuc nightly` and measure it (CPU: RUSAGE_CHILDREN delta, see the module docstring)."""
+    """Run `chuyenmuc nightly` and measure it (CPU and peak RSS from wait4, see the module docstring)."""
     cmd = [sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(db),
            "--as-of", as_of.isoformat()]
     if proxy:
         cmd += ["--proxy", proxy]
     for s in skip:
         cmd += ["--skip", s]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=ENV)
-    wall = time.monotonic() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True, env=ENV)
+        _, status, ru = os.wait4(p.pid, 0)  # this job's rusage: itself plus every descendant it waited for
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        p.stdout, p.stderr = out.read(), err.read()
+    cpu = ru.ru_utime + ru.ru_stime
     if p.returncode not in (0, 3):
         print(p.stdout[-3000:], p.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"nightly {' '.join(skip)} failed with {p.returncode}")
-    return Run(wall, cpu, p.returncode, p.stdout, p.stderr)
+    return Run(wall, cpu, ru.ru_maxrss / 1024, p.returncode, p.stdout, p.stderr)
 
 
 def _self_cpu() -> float:
@@ -224,7 +230,6 @@ def main(argv: list[str] | None = None) -> None:
         cpu_self = _self_cpu()
         n1 = _nightly(cfg, db, AS_OF, web.proxy_url, ["weekly"])
         demoweb_cpu = _self_cpu() - cpu_self
-        peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         night1 = web.stats()
         web.reset_stats()
         as_of2 = AS_OF + dt.timedelta(days=1)
@@ -309,13 +314,13 @@ def main(argv: list[str] | None = None) -> None:
                                 "tokenize_and_tag": rate("tag"), "load_views": rate("views")},
         "tokenize_only_articles_per_second": round(tok_only, 1),
         "ratio_end_to_end_over_tokenize_only": round(e2e / tok_only, 3),
-        "peak_rss_mb": round(peak_rss_mb, 1),
+        "peak_rss_mb": round(n1.peak_rss_mb, 1),
         "tokenize_sample": len(texts), "mean_article_chars": mean_chars,
         "model_check_or_training_seconds_excluded": round(training, 1),
         "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "profile": profile,
         "note": "fetch runs against a loopback demo web with politeness on (2 requests per site, AutoThrottle); "
-                "cpu_seconds: getrusage(RUSAGE_CHILDREN) delta of the night-1 job (all its processes, waited)",
+                "cpu_seconds: os.wait4 rusage of the night-1 job (itself and every process it waited for)",
     })
     r2 = len(night2)
     beyond = (r2 - sources) / new_articles2 if new_articles2 else None
