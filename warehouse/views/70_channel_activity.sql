@@ -116,9 +116,23 @@ SELECT
     h.channel_items_recent, h.channel_on_theme_recent, h.channel_last_item_at, h.channel_last_on_theme_at,
     h.channel_status,
     c.status IN ('dormant', 'missing') AND h.channel_status = 'on_theme' AS column_idle_channel_on_theme,
-    c.as_of
+    c.as_of,
+    h.dormant_days
 FROM column_status_at(ref) c
 JOIN channel_status_at(ref) h ON h.unit_id = c.unit_id;
 
 CREATE OR REPLACE VIEW unit_activity AS
 SELECT * FROM unit_activity_at((SELECT as_of FROM report_params));
+
+-- Unit x ISO week: every channel item and, apart, the ones tagged with a plan theme (the reports'
+-- "tin trên kênh trong tuần").
+CREATE OR REPLACE VIEW channel_items_weekly AS
+SELECT
+    f.unit_id,
+    f.week,
+    f.week_start,
+    count(*) AS items,
+    count(*) FILTER (WHERE f.item_id IN (SELECT item_id FROM channel_item_themes)) AS on_theme_items
+FROM channel_item_facts f
+WHERE f.week IS NOT NULL
+GROUP BY f.unit_id, f.week, f.week_start;
