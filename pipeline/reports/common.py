@@ -36,9 +36,9 @@ KIND_VI = {"authority": "Cơ quan chỉ đạo", "party-committee": "Cơ quan Đ
 # channel_status_at(): the units' official channels (issue #21), counted beside the column
 CHANNEL_STATUS_VI = {
     "none": "Chưa đăng ký kênh",
-    "on_theme": "Có tin đúng chủ đề",
-    "off_theme": "Có tin, chưa đúng chủ đề",
-    "quiet": "Không có tin mới",
+    "on_theme": "Có tin đúng chủ đề gần đây",
+    "off_theme": "Có tin gần đây, không đúng chủ đề",
+    "quiet": "Không có tin gần đây",
     "unreachable": "Không đọc được kênh",
 }
 SOURCE_STATUS_VI = {"ok": "Bình thường", "failing": "Đang lỗi", "dead": "Không truy cập được",
