@@ -3,7 +3,7 @@
 
 A channel is read like a feed source: one conditional GET a night (If-None-Match / If-Modified-Since
 from its `source_health` row, so an unchanged feed answers 304 and nothing is stored), robots.txt
-obeyed, the same proxy, user agent, timeout, retries and size cap as the site crawl. Each item (title,
+obeyed (cached in robots_cache like the site crawl's), the same proxy, user agent, timeout, retries and size cap as the site crawl. Each item (title,
 description, date, URL) becomes a `channel_items` row of the unit, keyed by its canonical URL, so a
 feed read again never stores an item twice. Whatever goes wrong with one channel (a malformed feed,
 an HTTP error, a timeout) is that channel's health row and a run_errors row, never a failure of the
@@ -162,8 +162,8 @@ def parse_items(body: bytes, url: str, content_type: str | None = None) -> tuple
     if not d.entries:
         if bad:
             raise FeedError(problem or "not a feed")
-        if not d.get("version") and not d.feed:
-            raise FeedError("not a feed: no channel and no entries")
+        if not d.get("version"):  # an HTML page (a consent or error page) answered instead of the feed
+            raise FeedError("not a feed: no RSS/Atom document and no entries")
         return [], problem
     out: dict[str, Item] = {}
     for e in d.entries[:MAX_ITEMS_PER_FEED]:
@@ -178,39 +178,55 @@ def parse_items(body: bytes, url: str, content_type: str | None = None) -> tuple
     return list(out.values()), problem
 
 
+ROBOTS_TTL = 86400  # seconds a robots.txt is reused without a request, as in the site crawl
+
+
 class _Robots:
-    """robots.txt per host, read once per run through the same opener (a missing file allows all)."""
+    """robots.txt per host, as the site crawl reads it: kept in `robots_cache`, reused for a day, then
+    asked again conditionally; a missing file or a server error means no rules (everything allowed)."""
 
-    def __init__(self, opener: urllib.request.OpenerDirector, s: FetchSettings):
-        self.opener, self.s = opener, s
-        self._rules: dict[str, Protego | str] = {}
+    def __init__(self, opener: urllib.request.OpenerDirector, s: FetchSettings, store: CrawlStore):
+        self.opener, self.s, self.store = opener, s, store
+        self._rules: dict[str, Protego] = {}
 
-    def check(self, url: str) -> str | None:
-        """None when allowed, else the error kind (robots-disallowed | robots-unreachable)."""
+    def allowed(self, url: str) -> bool:
         p = urlsplit(url)
         key = f"{p.scheme}://{p.netloc}"
         rules = self._rules.get(key)
         if rules is None:
-            f = fetch(self.opener, key + "/robots.txt", self.s)
-            if f.status == 200:
-                rules = Protego.parse(f.body.decode("utf-8", "replace"))
-            elif f.status is not None and 400 <= f.status < 500:
-                rules = Protego.parse("")
-            else:
-                rules = "robots-unreachable"
-            self._rules[key] = rules
-        if isinstance(rules, str):
-            return rules
-        return None if rules.can_fetch(url, self.s.user_agent) else "robots-disallowed"
+            rules = self._rules[key] = Protego.parse(self._body(key))
+        return rules.can_fetch(url, self.s.user_agent)
+
+    def _body(self, key: str) -> str:
+        cached = self.store.known.robots.get(key)
+        if cached and (dt.datetime.now() - cached["fetched_at"]).total_seconds() < ROBOTS_TTL:
+            return cached["body"] or ""
+        f = fetch(self.opener, key + "/robots.txt", self.s, cached.get("etag") if cached else None,
+                  cached.get("last_modified") if cached else None)
+        if f.status is None:  # the host is down: no rules now, nothing cached, asked again next run
+            self.store.error(None, key + "/robots.txt", "robots-unreachable", f.message, stage="channels")
+            return ""
+        if f.status == 304 and cached:
+            body, etag, lm = cached["body"] or "", cached.get("etag"), cached.get("last_modified")
+        else:
+            body = f.body.decode("utf-8", "replace") if 200 <= f.status < 300 else ""
+            etag, lm = (f.headers or {}).get("etag"), (f.headers or {}).get("last-modified")
+        self.store.robots_seen(key, f.status, body, etag, lm)
+        return body
 
 
 def _health_store(con: duckdb.DuckDBPyConnection, run_id: int | None, ids: list[str]) -> CrawlStore:
-    """A CrawlStore holding only these channels' health rows (not the whole crawl's state)."""
+    """A CrawlStore holding only these channels' health rows and the cached robots.txt (not the whole
+    crawl's state)."""
     store = CrawlStore(con, run_id)
     cols = [d[0] for d in con.execute("SELECT * FROM source_health LIMIT 0").description]
     for r in con.execute("SELECT * FROM source_health WHERE list_contains(?, source_id)", [ids]).fetchall():
         row = dict(zip(cols, r, strict=True))
         store.known.health[row["source_id"]] = row
+    cols = [d[0] for d in con.execute("SELECT * FROM robots_cache LIMIT 0").description]
+    for r in con.execute("SELECT * FROM robots_cache").fetchall():
+        row = dict(zip(cols, r, strict=True))
+        store.known.robots[row["host"]] = row
     return store
 
 
@@ -240,15 +256,14 @@ def read_channels(con: duckdb.DuckDBPyConnection, channels: Iterable[ChannelSour
     chans = list(channels)
     store = _health_store(con, run_id, [c.channel_id for c in chans])
     opener = _opener(settings)
-    robots = _Robots(opener, settings)
+    robots = _Robots(opener, settings, store)
     counts: dict[str, Any] = {"channels": len(chans), "requests": 0, "not_modified": 0, "items_seen": 0,
                               "new_items": 0, "channels_failing": 0, "per_unit": {}}
     for ch in chans:
         h = store.health(ch.channel_id, ch.unit_id, HEALTH_KIND, ch.url)
-        refused = robots.check(ch.url)
-        if refused:
-            store.source_failed(h, refused, f"{ch.url}: {refused}")
-            store.error(ch.unit_id, ch.url, refused, f"channel {ch.name}: {refused}", stage="channels")
+        if not robots.allowed(ch.url):
+            store.source_failed(h, "robots-disallowed", f"{ch.url}: refused by the host's robots.txt")
+            store.error(ch.unit_id, ch.url, "robots-disallowed", f"channel {ch.name}: refused by robots.txt", stage="channels")
             counts["channels_failing"] += 1
             continue
         etag, lm = (None, None) if refetch else (h.get("etag"), h.get("last_modified"))
