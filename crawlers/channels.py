@@ -15,6 +15,7 @@ credential is ever sent. The demo web terminates TLS with a self-signed certific
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import logging
 import socket
 import ssl
@@ -135,7 +136,7 @@ def fetch(opener: urllib.request.OpenerDirector, url: str, s: FetchSettings, eta
             out = Fetched(e.code, b"", None, f"http-{e.code}", f"HTTP {e.code} {e.reason}")
             if e.code < 500:
                 return out
-        except (urllib.error.URLError, OSError, ValueError) as e:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
             out = Fetched(None, b"", None, _error_kind(e), f"{type(e).__name__}: {getattr(e, 'reason', e)}")
     return out
 
@@ -280,7 +281,8 @@ def read_channels(con: duckdb.DuckDBPyConnection, channels: Iterable[ChannelSour
             continue
         try:
             items, problem = parse_items(f.body, ch.url, (f.headers or {}).get("content-type"))
-        except FeedError as e:
+        except Exception as e:  # noqa: BLE001 - whatever a hostile feed makes the parser raise is that feed's fault
+            e = e if isinstance(e, FeedError) else FeedError(f"not a feed: {type(e).__name__}: {e}")
             store.source_failed(h, "feed-parse", str(e), f.status)
             h.update(etag=None, last_modified=None)
             store.error(ch.unit_id, ch.url, "feed-parse", f"channel {ch.name}: {e}", stage="channels")

@@ -291,3 +291,25 @@ def test_nightly_refuses_a_bad_channel_before_touching_the_database(tmp_path, cl
     r = cli("nightly", "--db", str(db), "--units-file", str(reg), "--skip", "crawl")
     assert r.code == 2 and "channels[0]" in r.err and "not an http(s) URL" in r.err
     assert not db.exists() and not (tmp_path / "n.work.duckdb").exists()
+
+
+@pytest.mark.parametrize("body", [b"\x00\xff\xfe garbage \x00", b"<?xml version='1.0'?><html><body>x</body></html>", b"",
+                                  b"<rss version='2.0'><channel><item><title>t</item>" * 3])
+def test_hostile_bodies_are_health_rows(feedweb, con, body) -> None:
+    web, base = feedweb
+    web.pages["/x.xml"] = (200, body)
+    ch = _chan(base, "/x.xml")
+    read_channels(con, [ch], SETTINGS)
+    h = _health(con, ch.channel_id)
+    assert h["status"] == "failing" and h["last_error_kind"] in ("feed-parse", "feed-malformed")
+    assert con.execute("SELECT count(*) FROM channel_items").fetchone()[0] == 0
+
+
+def test_a_feed_over_the_size_cap_is_refused(feedweb, con) -> None:
+    web, base = feedweb
+    web.pages["/big.xml"] = (200, atom("UC20", ITEMS * 50))
+    ch = _chan(base, "/big.xml")
+    read_channels(con, [ch], FetchSettings(timeout=10, user_agent="t", retries=0, max_bytes=2000))
+    h = _health(con, ch.channel_id)
+    assert (h["status"], h["last_error_kind"]) == ("failing", "too-large")
+    assert con.execute("SELECT count(*) FROM channel_items").fetchone()[0] == 0
