@@ -270,9 +270,12 @@ def _channel_activity(con: duckdb.DuckDBPyConnection, day: dt.date, week: str, s
 def _todo(missing: list[dict], dormant: list[dict], unreachable: list[dict], problems: list[dict],
           drops: list[dict]) -> list[dict]:
     """'Việc cần làm': the units to call and the sources to fix this week, most urgent first."""
-    out = [{"kind": "call", "text": f"Đôn đốc {r['label']} mở chuyên mục theo Kế hoạch"} for r in missing]
+    on_channel = " (kênh chính thức của đơn vị vẫn có tin đúng chủ đề)"
+    out = [{"kind": "call", "text": f"Đôn đốc {r['label']} mở chuyên mục theo Kế hoạch"
+            + (on_channel if r.get("channel_on_theme") else "")} for r in missing]
     out += [{"kind": "call", "text": f"Đề nghị {r['label']} cập nhật chuyên mục"
-             + (f" (bài gần nhất ngày {vi_date(r['last_article_at'])})" if r["last_article_at"] else "")} for r in dormant]
+             + (f" (bài gần nhất ngày {vi_date(r['last_article_at'])})" if r["last_article_at"] else "")
+             + (on_channel if r.get("channel_on_theme") else "")} for r in dormant]
     out += [{"kind": "site", "text": f"Liên hệ {r['label']} kiểm tra trang thông tin điện tử: {r['reason']}"}
             for r in unreachable]
     seen = {r["unit_id"] for r in unreachable}

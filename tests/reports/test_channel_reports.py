@@ -106,6 +106,9 @@ def test_weekly_shows_column_and_channel_side_by_side(con, names) -> None:
     table = html.split('<table id="channels">', 1)[1].split("</table>", 1)[0]
     assert short in table and "Có tin đúng chủ đề gần đây" in table and "08/03/2022" in table
     assert "channel-idle-column" in table
+    todo = [x["text"] for x in s["todo"] if short in x["text"]]
+    assert todo and todo[0].endswith("(kênh chính thức của đơn vị vẫn có tin đúng chủ đề)"), todo
+    assert not [x for x in s["todo"] if names["h-lak"][1] in x["text"] and "kênh" in x["text"]]
     # the malformed channel is a source to fix like any other, named as a channel
     assert any(x["source_vi"] == "kênh chính thức" for p in s["crawl_problems"] for x in p["sources"])
 
