@@ -21,6 +21,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from demoweb.app import App, Page
+from demoweb.channels import HOSTS as CHANNEL_HOSTS
+from demoweb.channels import ChannelWeb
 from demoweb.render import http_date
 from demoweb.tls import server_context
 from demoweb.truth import parse_as_of, truth_of
@@ -38,6 +40,7 @@ class DemoWeb:
         self.scale, self.seed = scale, seed
         self.world = build_world(scale, seed, registry_path, plan_path)
         self.app = App(self.world)
+        self.channel_web = ChannelWeb(self.world)
         self.slow_seconds = slow_seconds
         self._bind = bind
         self._as_of = parse_as_of(as_of)
@@ -57,7 +60,7 @@ class DemoWeb:
     def start(self, port: int = 0) -> int:
         if self._server is not None:
             return self.port  # type: ignore[return-value]
-        self.ssl_context, self._tls_dir = server_context(list(self.world.sites))
+        self.ssl_context, self._tls_dir = server_context(list(self.world.sites) + list(CHANNEL_HOSTS))
         handler = type("BoundHandler", (_Handler,), {"web": self})
         srv = _Server((self._bind, port), handler)
         self._server = srv
@@ -191,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- CONNECT: terminate TLS, then serve the tunnel's requests by Host ----------------------
     def do_CONNECT(self) -> None:
         host = self.path.rsplit(":", 1)[0].strip("[]")
-        site = self.web._resolve(host)
+        site = self.web._resolve(host) or (host.lower() if self.web.channel_web.serves(host) else None)
         if site is None:
             self._plain(502, b"Bad Gateway: unknown host\n", host, "connect")
             self.close_connection = True
@@ -242,6 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
         if host.lower() == CONTROL_HOST:
             return self._control(target)
         site = web._resolve(host)
+        if site is None and web.channel_web.serves(host):  # the units' video channels (issue #21)
+            return self._answer(host.lower(), target, method, via, web.channel_web.get(target, web.as_of))
         if site is None:
             status = 502 if via == "proxy" else 404
             return self._plain(status, b"Unknown host in the demo web\n", host.lower(), via, target, method)
@@ -261,9 +266,14 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(web.slow_seconds)
         if site == FLAKY_HOST and n % 2 == 1 and not target.startswith("/robots.txt"):
             return self._plain(500, b"Internal Server Error\n", site, via, target, method)
-        as_of = web.as_of
-        page = web.app.get(site, target, as_of)
+        page = web.app.get(site, target, web.as_of)
         assert page is not None
+        self._answer(site, target, method, via, page)
+
+    def _answer(self, site: str, target: str, method: str, via: str, page: Page) -> None:
+        """Send a page: with validators when it has them, 304 to a matching conditional request."""
+        web = self.web
+        as_of = web.as_of
         headers: list[tuple[str, str]] = [("Content-Type", page.content_type)]
         if page.conditional:
             etag = web._etag((site, target, as_of), page)

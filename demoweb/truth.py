@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from demoweb.channels import channels_truth
 from demoweb.world import DEFAULT_AS_OF, DORMANT_DAYS, Site, World, build_world
 from nlp.urls import canonical_url
 
@@ -74,7 +75,7 @@ def truth_of(world: World, as_of: dt.date, dormant_days: int = DORMANT_DAYS) -> 
     articles.sort(key=lambda r: (r["published_at"], r["url"]))
     faults = [dict(f) for f in world.faults]
     return {"seed": world.seed, "scale": world.scale, "as_of": as_of.isoformat(), "units": units,
-            "articles": articles, "faults": faults}
+            "articles": articles, "faults": faults, "channels": channels_truth(world, as_of)}
 
 
 def build_truth(scale: int = 1, seed: int = 7, as_of: str | dt.date | None = None,

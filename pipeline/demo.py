@@ -21,6 +21,7 @@ from pipeline.exitcodes import PARTIAL
 DATA = Path("data")
 DEMO_DB = DATA / "demo.duckdb"
 TRUTH = DATA / "demo-truth.json"
+DEMO_UNITS = DATA / "demo-units.toml"  # the shipped registry plus the demo web's official channels (#21)
 NIGHT1 = dt.date(2022, 12, 30)
 NIGHT2 = dt.date(2022, 12, 31)
 SCALE = int(os.environ.get("CHUYENMUC_DEMO_SCALE", "1"))
@@ -29,7 +30,8 @@ SEED = int(os.environ.get("CHUYENMUC_DEMO_SEED", "7"))
 
 def _night(label: str, web_proxy: str, as_of: dt.date, weekly: bool) -> int:
     print(f"\n### {label}: the web as of {as_of}", flush=True)
-    args = ["nightly", "--db", str(DEMO_DB), "--proxy", web_proxy, "--as-of", as_of.isoformat()]
+    args = ["nightly", "--db", str(DEMO_DB), "--proxy", web_proxy, "--as-of", as_of.isoformat(),
+            "--units-file", str(DEMO_UNITS)]
     if weekly:
         args.append("--weekly")
     rc = cli_main(args)
@@ -47,7 +49,10 @@ def main() -> int:
     for p in (DEMO_DB, Path(str(DEMO_DB) + ".wal"), work, Path(str(work) + ".wal"), work.with_name(work.name + ".published")):
         p.unlink(missing_ok=True)
     t0 = time.monotonic()
-    web = DemoWeb(scale=SCALE, seed=SEED, as_of=NIGHT1)
+    from demoweb.channels import write_demo_registry
+    from demoweb.world import ROOT, build_world
+    write_demo_registry(DEMO_UNITS, build_world(1, SEED), ROOT / "units" / "daklak.toml")
+    web = DemoWeb(scale=SCALE, seed=SEED, as_of=NIGHT1, registry_path=DEMO_UNITS)
     port = web.start(0)
     print(f"demo web: {web.proxy_url} (proxy for the demo province's sites), scale {SCALE}, seed {SEED}", flush=True)
     try:
@@ -73,7 +78,7 @@ def main() -> int:
         stats2 = web.stats()
     finally:
         web.stop()
-    truth = build_truth(scale=SCALE, seed=SEED, as_of=NIGHT2)
+    truth = build_truth(scale=SCALE, seed=SEED, as_of=NIGHT2, registry_path=DEMO_UNITS)
     TRUTH.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     _print_weekly()
     _print_truth_check(truth, req1, stats2)
@@ -145,8 +150,59 @@ def _print_truth_check(truth: dict, requests_night1: int, stats_night2: list[dic
     print(f"- column status agrees with the truth for {agree} of {len(truth['units'])} units")
     print(f"- articles stored: {got} of {len(allowed)} the truth lists as allowed by robots.txt"
           + (" (the rest: " + "; ".join(f"{n} {r}" for r, n in sorted(why.items())) + ")" if why else ""))
+    for line in channel_check(truth):
+        print(line)
     print(f"- requests: night 1 {requests_night1}, night 2 {len(stats_night2)} "
           f"({sum(1 for s in stats_night2 if s.get('status') == 304)} answered 304) for {n_new2} new articles")
+
+
+def channel_check(truth: dict, db: Path = DEMO_DB) -> list[str]:
+    """The official channels (issue #21) against the truth: every truth item stored once, tagged, and
+    counted in channel_activity_weekly as its true themes say; the malformed feed a health row."""
+    from warehouse import connect
+    con = connect(db, read_only=True)
+    try:
+        stored = con.execute("SELECT url, count(*) FROM channel_items GROUP BY url").fetchall()
+        scored = {r[0] for r in con.execute("SELECT DISTINCT i.url FROM channel_items i JOIN channel_item_scores s "
+                                            "USING (item_id)").fetchall()}
+        cells = {(u, t, w): n for u, t, w, n in con.execute(
+            "SELECT unit_id, theme_id, week, items FROM channel_activity_weekly").fetchall()}
+        health = {r[0]: r[1:] for r in con.execute(
+            "SELECT url, status, last_error_kind FROM source_health WHERE kind = 'channel'").fetchall()}
+        idle = {r[0] for r in con.execute("SELECT unit_name FROM unit_activity WHERE column_idle_channel_on_theme").fetchall()}
+        names = dict(con.execute("SELECT unit_id, name FROM units").fetchall())
+    finally:
+        con.close()
+    times = dict(stored)
+    items = [(c, i) for c in truth.get("channels", []) for i in c["items"]]
+    once = sum(1 for _, i in items if times.get(i["url"]) == 1)
+    tagged = sum(1 for _, i in items if i["url"] in scored)
+    want: dict[tuple[str, str, str], int] = {}
+    for c, i in items:
+        d = dt.datetime.fromisoformat(i["published_at"]).astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+        for t in i["themes"]:
+            key = (c["unit_id"], t, f"{d.isocalendar().year}-W{d.isocalendar().week:02d}")
+            want[key] = want.get(key, 0) + 1
+    units = {c["unit_id"] for c in truth.get("channels", [])}
+    got = {k: v for k, v in cells.items() if k[0] in units}
+    agree = sum(1 for k in set(want) | set(got) if want.get(k) == got.get(k))
+    out = [f"- channel items stored: {once} of {len(items)} the truth lists, each once "
+           f"({sum(times.values())} rows for {len(times)} URLs); tagged: {tagged} of {len(items)}",
+           f"- channel activity (unit x theme x week) agrees with the truth for {agree} of {len(set(want) | set(got))} cells "
+           f"({sum(want.values())} on-theme items in the truth, {sum(got.values())} counted)"]
+    for c in truth.get("channels", []):
+        if c.get("fault"):
+            st, kind = health.get(c["url"], (None, None))
+            out.append(f"- malformed channel feed of {names.get(c['unit_id'], c['unit_id'])}: health row "
+                       f"{st or 'missing'} ({kind or '-'}); the night went on")
+    as_of = dt.date.fromisoformat(truth["as_of"])
+    col_truth = {u["unit_id"]: u["column_status"] for u in truth.get("units", [])}
+    recent = {c["unit_id"] for c, i in items if i["themes"]
+              and (as_of - dt.date.fromisoformat(i["published_at"][:10])).days < 90}
+    truth_idle = sorted(names[u] for u in recent if col_truth.get(u) in ("dormant", "missing"))
+    out.append(f"- column dormant or missing, channel on the plan's themes: {'; '.join(sorted(idle)) or 'none'} "
+               f"(truth: {'; '.join(truth_idle) or 'none'})")
+    return out
 
 
 if __name__ == "__main__":

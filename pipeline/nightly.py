@@ -1,4 +1,4 @@
-"""The nightly job: crawl -> extract -> tag -> refresh views (-> weekly summary), safely.
+"""The nightly job: crawl -> channels -> extract -> tag -> refresh views (-> weekly summary), safely.
 
 Safe to run from cron (one run at a time, clear exit codes), safe to kill (every stage commits in
 batches and the next run resumes where the last stopped) and safe to rerun (ids come from canonical
@@ -31,7 +31,7 @@ from warehouse.db import WarehouseError
 from warehouse.publish import PublishError
 
 log = logging.getLogger("chuyenmuc.nightly")
-STAGES = ("crawl", "extract", "tag", "views", "weekly")
+STAGES = ("crawl", "channels", "extract", "tag", "views", "weekly")
 
 
 @dataclass
@@ -200,14 +200,21 @@ def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.d
             from pipeline.crawl_job import run_crawl
             return run_crawl(db, plan, reg, cfg, unit_ids=unit_ids, refetch=bool(getattr(args, "refetch", False)),
                              proxy=getattr(args, "proxy", None) or None, run_id=st.run_id)
+        if stage == "channels":  # the units' registered official channels (issue #21)
+            from pipeline.channel_job import run_channels
+            return run_channels(db, reg, cfg, unit_ids=unit_ids, proxy=getattr(args, "proxy", None) or None,
+                                run_id=st.run_id, refetch=bool(getattr(args, "refetch", False)))
         con = connect(db)
         try:
             if stage == "extract":
                 from pipeline.extract_job import run_extract
                 return run_extract(con, all=False, progress=prog, run_id=st.run_id)
             if stage == "tag":
+                from pipeline.channel_tag_job import run_channel_tag
                 from pipeline.tag_job import run_tag
-                return run_tag(con, cfg.path("model"), all=False, progress=prog, run_id=st.run_id)
+                counts = run_tag(con, cfg.path("model"), all=False, progress=prog, run_id=st.run_id)
+                ch = run_channel_tag(con, cfg.path("model"))  # the model file exists: run_tag made sure
+                return {**counts, "channel_items_scored": ch["items_scored"], "channel_item_tags": ch["item_tags"]}
             if stage == "views":
                 from pipeline.reports.settings import set_setting
                 set_setting(con, "as_of", as_of.isoformat())

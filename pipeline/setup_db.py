@@ -7,7 +7,7 @@ from pathlib import Path
 
 from registry import Plan, Registry
 from warehouse import connect, migrate, refresh_views
-from warehouse.dimensions import fingerprint, load_dimensions
+from warehouse.dimensions import fingerprint, load_channels, load_dimensions
 
 
 @dataclass
@@ -55,6 +55,14 @@ def unit_rows(reg: Registry, plan: Plan) -> tuple[list[dict], list[dict]]:
     return units, sources
 
 
+def channel_rows(reg: Registry) -> list[dict]:
+    """The registry's official channels (issue #21) as rows of `channels`."""
+    now = dt.datetime.now().replace(microsecond=0)
+    return [dict(channel_id=c.channel_id, unit_id=u.unit_id, kind=c.kind, name=c.name, url=c.url, verified=c.verified,
+                 official_host=c.official_host, registry_id=reg.registry_id, first_seen=now)
+            for u in reg.units for c in u.channels]
+
+
 def init_db(db: Path, plan: Plan, reg: Registry) -> InitResult:
     con = connect(db)
     try:
@@ -66,6 +74,7 @@ def init_db(db: Path, plan: Plan, reg: Registry) -> InitResult:
         units, sources = unit_rows(reg, plan)
         changed = load_dimensions(con, pr["plan"][0], pr["periods"], pr["themes"], pr["period_themes"],
                                   pr["patterns"], units, sources)
+        changed["channels"] = load_channels(con, channel_rows(reg))
         views = refresh_views(con)
         after = fingerprint(con)
         con.execute("CHECKPOINT")

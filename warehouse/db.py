@@ -68,11 +68,14 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migrations newer than the file's version, each in its own transaction."""
-    current = schema_version(con)
+    """Apply every migration not applied yet, in number order, each in its own transaction. A number
+    below the file's version that was never applied (a migration merged after a later one ran) is
+    applied too, not skipped."""
+    schema_version(con)
+    done = {int(r[0]) for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for num, path in migration_files():
-        if num <= current:
+        if num in done:
             continue
         sql = path.read_text(encoding="utf-8")
         con.execute("BEGIN TRANSACTION")

@@ -47,6 +47,25 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], period
     return {t: after[t] - before.get(t, 0) for t in after}
 
 
+def load_channels(con: duckdb.DuckDBPyConnection, channels: Sequence[dict]) -> int:
+    """Upsert the registry's official channels (issue #21), keeping each one's first_seen. Channels
+    dropped from the registry keep their row: their stored items still refer to them."""
+    if not channels:
+        return 0
+    rows = [dict(c) for c in channels]
+    existing = dict(con.execute("SELECT channel_id, first_seen FROM channels").fetchall())
+    for c in rows:
+        c["first_seen"] = existing.get(c["channel_id"], c["first_seen"])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        write_rows(con, "channels", rows, mode="replace")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len([c for c in rows if c["channel_id"] not in existing])
+
+
 def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     out = {}
     for t in ("plans", "plan_periods", "themes", "period_themes", "column_patterns", "units", "sources"):
@@ -60,7 +79,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     h = hashlib.sha1()
     for t, order in (("plans", "plan_id"), ("plan_periods", "plan_id, period_id"), ("themes", "theme_id"),
                      ("period_themes", "plan_id, period_id, theme_id"), ("column_patterns", "plan_id, pattern"),
-                     ("units", "unit_id"), ("sources", "source_id")):
+                     ("units", "unit_id"), ("sources", "source_id"), ("channels", "channel_id")):
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [t]).fetchone()[0]:  # type: ignore[index]
+            continue  # a warehouse older than the migration that adds the table
         cols = [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall() ]
         for row in con.execute(f"SELECT {', '.join(cols)} FROM {t} ORDER BY {order}").fetchall():
             h.update(repr(row).encode())

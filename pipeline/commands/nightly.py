@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", metavar="DATE", type=iso_date_text, help="reference date for column status and the weekly report (default: today)")
     p.add_argument("--refetch", action="store_true", help="re-download pages already stored")
     p.add_argument("--weekly", action="store_true", help="write the weekly summary whatever the weekday")
-    p.add_argument("--skip", action="append", choices=["crawl", "extract", "tag", "views", "weekly"],
+    p.add_argument("--skip", action="append", choices=["crawl", "channels", "extract", "tag", "views", "weekly"],
                    help="skip a stage (repeatable)")
     p.set_defaults(func=_run)
 

@@ -89,6 +89,7 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
         b.append(Block("ul", [t["title"] for t in f["themes_uncovered"]]))
     else:
         b.append(Block("p", "Tất cả các chủ đề của Kế hoạch trong kỳ đều có tin, bài tuyên truyền."))
+    b += channel_blocks(f)
     b.append(Block("h1", f"{ROMAN[2]}. TỒN TẠI, HẠN CHẾ"))
     empty = [u for u in req if u["months_without_articles"] and u["status"] != "unreachable"]
     b.append(Block("p", f"{vi_number(len(st['missing']) + len(st['dormant']))} đơn vị chưa mở hoặc không duy trì "
@@ -116,6 +117,31 @@ def body_blocks(f: dict[str, Any], year: int) -> list[Block]:
     return b
 
 
+def channel_blocks(f: dict[str, Any]) -> list[Block]:
+    """II.4: the units' official channels (issue #21), beside the column: counted apart, shown together."""
+    units = f["channel_units"]
+    b = [Block("h2", "4. Tuyên truyền trên kênh chính thức của đơn vị")]
+    if not units:
+        b.append(Block("p", "Chưa có đơn vị nào đăng ký kênh chính thức (kênh video, nguồn tin RSS của chính đơn vị) "
+                            "để theo dõi."))
+        return b
+    b.append(Block("p", f"Có {vi_number(len(units))} đơn vị có kênh chính thức được theo dõi (kênh video, nguồn tin RSS "
+                        f"của chính đơn vị). Trong kỳ, các kênh này đăng {vi_number(f['total_channel_items'])} tin, trong "
+                        f"đó {vi_number(f['total_channel_on_theme'])} tin đúng chủ đề của Kế hoạch. Số tin trên kênh được "
+                        "tính riêng, không cộng vào số bài của chuyên mục. Chuyên mục và kênh của từng đơn vị:"))
+    b.append(Block("ul", [f"{u['unit_name']}: chuyên mục: {u['status_vi'].lower()} ({vi_number(u['in_column'])} bài trong "
+                          f"chuyên mục); kênh chính thức: {u['channel_status_vi'].lower()} ({vi_number(u['channel_items'])} "
+                          f"tin, trong đó {vi_number(u['channel_on_theme'])} tin đúng chủ đề"
+                          + (f", gần nhất ngày {vi_date(u['channel_last_on_theme_at'])}" if u["channel_last_on_theme_at"] else "")
+                          + ")" for u in units]))
+    idle = [u for u in units if u["column_idle_channel_on_theme"]]
+    if idle:
+        b.append(Block("p", "Các đơn vị chưa mở hoặc không duy trì chuyên mục nhưng vẫn tuyên truyền đúng chủ đề của Kế "
+                            f"hoạch trên kênh chính thức (trong {f['dormant_days']} ngày gần nhất): "
+                            + _names([u["label"] for u in idle]) + "."))
+    return b
+
+
 def annex_blocks(f: dict[str, Any]) -> list[Block]:
     """What follows the signature: the unit x theme chart (too tall for the body)."""
     return [Block("h1", "PHỤ LỤC"),
@@ -137,6 +163,9 @@ def annex_sheets(f: dict[str, Any]) -> list[Sheet]:
         ["Trong đó đăng lại", f["total_reposts"]],
         ["Số chủ đề của Kế hoạch trong kỳ", len(f["themes"])],
         ["Chủ đề chưa được tuyên truyền", len(f["themes_uncovered"])],
+        ["Số đơn vị có kênh chính thức", len(f["channel_units"])],
+        ["Số tin trên kênh chính thức trong kỳ (tính riêng)", f["total_channel_items"]],
+        ["Trong đó đúng chủ đề", f["total_channel_on_theme"]],
     ])
     status = Sheet("Tình trạng chuyên mục", "Tình trạng chuyên mục của các đơn vị",
                    ["Tên đơn vị", "Tên viết tắt", "Loại đơn vị", "Bắt buộc mở chuyên mục", "Tình trạng", "Lý do",
@@ -167,7 +196,15 @@ def annex_sheets(f: dict[str, Any]) -> list[Sheet]:
                  [[f["names"].get(a["unit_id"], a["unit_id"]), a["published_at"], a["title"], a["url"], a["column_name"],
                    "; ".join(t.get(x, x) for x in (a["themes"] or [])), "Có" if a["is_repost"] else "Không"]
                   for a in f["articles"]], in_html=False)
-    return [summary, status, theme, months, gaps, arts]
+    chans = Sheet("Kênh chính thức", "Chuyên mục và kênh chính thức của các đơn vị",
+                  ["Tên đơn vị", "Tình trạng chuyên mục", "Bài trong chuyên mục (kỳ)", "Kênh chính thức",
+                   "Tình trạng kênh", "Tin trên kênh (kỳ)", "Tin đúng chủ đề (kỳ)", "Chủ đề trên kênh",
+                   "Tin đúng chủ đề gần nhất", "Chuyên mục chưa mở/ngừng, kênh đúng chủ đề"],
+                  [[u["unit_name"], u["status_vi"], u["in_column"], "; ".join(u["channel_names"]), u["channel_status_vi"],
+                    u["channel_items"], u["channel_on_theme"], "; ".join(t.get(x, x) for x in u["channel_themes"]),
+                    u["channel_last_on_theme_at"], "Có" if u["column_idle_channel_on_theme"] else "Không"]
+                   for u in f["channel_units"]])
+    return [summary, status, theme, months, gaps, chans, arts]
 
 
 def build_annual(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = None,
@@ -196,7 +233,11 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
                    "articles": u["articles"], "column_articles": u["in_column"], "reposts": u["reposts"],
                    "on_theme_articles": u["on_theme_articles"], "themes_covered": u["themes_covered"],
                    "months_without_articles": [m.strftime("%Y-%m") for m in u["months_without_articles"]],
-                   "to_urge": u in f["to_urge"]} for u in f["units"]],
+                   "to_urge": u in f["to_urge"],
+                   "channel": {"channels": u["channels"], "status": u["channel_status"], "items": u["channel_items"],
+                               "on_theme_items": u["channel_on_theme"], "themes_covered": u["channel_themes"],
+                               "last_on_theme_at": iso(u["channel_last_on_theme_at"]),
+                               "column_idle_channel_on_theme": u["column_idle_channel_on_theme"]}} for u in f["units"]],
         "themes": [{k: t[k] for k in ("theme_id", "title", "articles", "reposts", "units_covering")} for t in f["themes"]],
         "themes_not_covered": [t["theme_id"] for t in f["themes_uncovered"]],
     }

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from pipeline.reports.common import (
+    CHANNEL_STATUS_VI,
     REACH_VI,
     STATUS_VI,
     ReportError,
@@ -131,6 +132,8 @@ def build_facts(con: duckdb.DuckDBPyConnection, ref: dt.date, start: dt.date | N
         u["months_without_articles"] = [m for m in alive if m not in have.get(u["unit_id"], set())]
         u["thin"] = bool(u["requires_column"]) and is_thin(u, len(theme_ids))
 
+    channels = _channel_facts(con, ref, start, theme_ids, units)
+
     required = [u for u in units if u["requires_column"]]
     by_status = {s: [u for u in required if u["status"] == s] for s in ("active", "dormant", "missing", "unreachable")}
     names = {u["unit_id"]: u["label"] for u in units}
@@ -164,4 +167,37 @@ def build_facts(con: duckdb.DuckDBPyConnection, ref: dt.date, start: dt.date | N
         "to_urge": [u for u in required if u["status"] in ("missing", "dormant") or u["thin"]],
         "total_articles": sum(u["articles"] for u in units),
         "total_reposts": sum(u["reposts"] for u in units),
+        "channels": channels,
+        "channel_units": [u for u in units if u["channels"]],
+        "total_channel_items": sum(u["channel_items"] for u in units),
+        "total_channel_on_theme": sum(u["channel_on_theme"] for u in units),
     }
+
+
+def _channel_facts(con: duckdb.DuckDBPyConnection, ref: dt.date, start: dt.date, theme_ids: list[str],
+                   units: list[dict]) -> list[dict]:
+    """Each unit's official channels (issue #21) beside its column: the channel's status as of `ref`
+    and its items of the period, counted apart from the articles (fields added to `units`)."""
+    act = {r["unit_id"]: r for r in rows(con, "SELECT * FROM unit_activity_at(?)", [ref])}
+    per = {r["unit_id"]: r for r in rows(con, """
+        SELECT f.unit_id, count(DISTINCT f.item_id) AS items,
+               count(DISTINCT f.item_id) FILTER (WHERE t.theme_id IN (SELECT unnest(?::VARCHAR[]))) AS on_theme,
+               list(DISTINCT t.theme_id) FILTER (WHERE t.theme_id IN (SELECT unnest(?::VARCHAR[]))) AS themes
+        FROM channel_item_facts f LEFT JOIN channel_item_themes t ON t.item_id = f.item_id
+        WHERE f.published_date BETWEEN ? AND ? GROUP BY f.unit_id""", [theme_ids, theme_ids, start, ref])}
+    out = []
+    for u in units:
+        a = act.get(u["unit_id"], {})
+        p = per.get(u["unit_id"], {})
+        u["channels"] = int(a.get("channels") or 0)
+        u["channel_names"] = list(a.get("channel_names") or [])
+        u["channel_status"] = a.get("channel_status") or "none"
+        u["channel_status_vi"] = CHANNEL_STATUS_VI[u["channel_status"]]
+        u["channel_items"] = int(p.get("items") or 0)
+        u["channel_on_theme"] = int(p.get("on_theme") or 0)
+        u["channel_themes"] = [t for t in theme_ids if t in set(p.get("themes") or [])]
+        u["channel_last_on_theme_at"] = a.get("channel_last_on_theme_at")
+        u["column_idle_channel_on_theme"] = bool(a.get("column_idle_channel_on_theme"))
+        if u["channels"]:
+            out.append(u)
+    return out

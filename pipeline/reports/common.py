@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.reports.settings import as_of
 
-__all__ = ["as_of", "STATUS_VI", "REACH_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week",
+__all__ = ["as_of", "STATUS_VI", "CHANNEL_STATUS_VI", "REACH_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week",
            "week_label", "last_complete_week", "rows", "environment", "safe_href", "vi_date", "vi_number", "md",
            "unit_label", "plan_in_force", "vi_sort_key"]
 
@@ -33,6 +33,14 @@ REACH_VI = {
 }
 KIND_VI = {"authority": "Cơ quan chỉ đạo", "party-committee": "Cơ quan Đảng", "department": "Sở, ngành",
            "board": "Ban", "district": "UBND cấp huyện", "press": "Cơ quan báo chí"}
+# channel_status_at(): the units' official channels (issue #21), counted beside the column
+CHANNEL_STATUS_VI = {
+    "none": "Chưa đăng ký kênh",
+    "on_theme": "Có tin đúng chủ đề gần đây",
+    "off_theme": "Có tin gần đây, không đúng chủ đề",
+    "quiet": "Không có tin gần đây",
+    "unreachable": "Không đọc được kênh",
+}
 SOURCE_STATUS_VI = {"ok": "Bình thường", "failing": "Đang lỗi", "dead": "Không truy cập được",
                     "disallowed": "Bị robots.txt chặn"}
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

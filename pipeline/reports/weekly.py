@@ -10,6 +10,7 @@ import duckdb
 
 from pipeline.reports import charts
 from pipeline.reports.common import (
+    CHANNEL_STATUS_VI,
     REACH_VI,
     SOURCE_STATUS_VI,
     STATUS_VI,
@@ -47,7 +48,8 @@ ERROR_VI = {
     "sitemap-parse": "sơ đồ trang (sitemap) không đọc được",
     "transient": "lỗi tạm thời",
 }
-SOURCE_KIND_VI = {"site": "trang chủ", "feed": "nguồn tin RSS", "sitemap": "sơ đồ trang", "column": "trang chuyên mục"}
+SOURCE_KIND_VI = {"site": "trang chủ", "feed": "nguồn tin RSS", "sitemap": "sơ đồ trang", "column": "trang chuyên mục",
+                  "channel": "kênh chính thức"}
 
 
 def error_vi(kind: str | None, http_status: int | None = None) -> str:
@@ -198,6 +200,10 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
     units_stopped = [names[r["unit_id"]] for r in per_unit if r["last_week"] and not r["this_week"]]
     drops = sorted([dict(r, unit_name=names[r["unit_id"]]) for r in drops if r["unit_id"] in names],
                    key=lambda r: order[r["unit_id"]])
+    channels = _channel_activity(con, day, week, status, per_unit)
+    idle = {r["unit_id"] for r in channels if r["column_idle_channel_on_theme"]}
+    for r in status:
+        r["channel_on_theme"] = r["unit_id"] in idle
     todo = _todo(units_missing, units_dormant, units_unreachable, problems, drops)
     return {
         "week": week, "week_start": start, "week_end": end, "previous_week": prev, "as_of": ref,
@@ -230,15 +236,46 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str | None = None) -> dic
             "volume_drops": drops,
         },
         "articles": articles,
+        "channels": channels,
     }
+
+
+def _channel_activity(con: duckdb.DuckDBPyConnection, day: dt.date, week: str, status: list[dict],
+                      per_unit: list[dict]) -> list[dict]:
+    """Per unit with an official channel (issue #21): its column and its channels side by side, the
+    column's status and this week's articles next to the channel's status and this week's items."""
+    act = {r["unit_id"]: r for r in rows(con, "SELECT * FROM unit_activity_at(?) WHERE channels > 0", [day])}
+    wk = {r["unit_id"]: r for r in rows(con, "SELECT unit_id, items, on_theme_items FROM channel_items_weekly WHERE week = ?",
+                                       [week])}
+    arts = {r["unit_id"]: r["this_week"] for r in per_unit}
+    out = []
+    for r in status:  # the report's units, in the order of their shown names
+        a = act.get(r["unit_id"])
+        if a is None:
+            continue
+        w = wk.get(r["unit_id"], {})
+        out.append({"unit_id": r["unit_id"], "label": r["label"], "unit_name": r["unit_name"],
+                    "column_status": r["status"], "column_status_vi": r["status_vi"],
+                    "column_articles_week": int(arts.get(r["unit_id"], 0)),
+                    "channel_names": list(a["channel_names"]), "channel_status": a["channel_status"],
+                    "channel_status_vi": CHANNEL_STATUS_VI[a["channel_status"]],
+                    "channel_items_week": int(w.get("items", 0)), "channel_on_theme_week": int(w.get("on_theme_items", 0)),
+                    "channel_on_theme_recent": int(a["channel_on_theme_recent"]),
+                    "channel_last_on_theme_at": a["channel_last_on_theme_at"],
+                    "column_idle_channel_on_theme": bool(a["column_idle_channel_on_theme"]),
+                    "window_days": int(a["dormant_days"])})
+    return out
 
 
 def _todo(missing: list[dict], dormant: list[dict], unreachable: list[dict], problems: list[dict],
           drops: list[dict]) -> list[dict]:
     """'Việc cần làm': the units to call and the sources to fix this week, most urgent first."""
-    out = [{"kind": "call", "text": f"Đôn đốc {r['label']} mở chuyên mục theo Kế hoạch"} for r in missing]
+    on_channel = " (kênh chính thức của đơn vị vẫn có tin đúng chủ đề)"
+    out = [{"kind": "call", "text": f"Đôn đốc {r['label']} mở chuyên mục theo Kế hoạch"
+            + (on_channel if r.get("channel_on_theme") else "")} for r in missing]
     out += [{"kind": "call", "text": f"Đề nghị {r['label']} cập nhật chuyên mục"
-             + (f" (bài gần nhất ngày {vi_date(r['last_article_at'])})" if r["last_article_at"] else "")} for r in dormant]
+             + (f" (bài gần nhất ngày {vi_date(r['last_article_at'])})" if r["last_article_at"] else "")
+             + (on_channel if r.get("channel_on_theme") else "")} for r in dormant]
     out += [{"kind": "site", "text": f"Liên hệ {r['label']} kiểm tra trang thông tin điện tử: {r['reason']}"}
             for r in unreachable]
     seen = {r["unit_id"] for r in unreachable}
@@ -286,6 +323,22 @@ def render_markdown(s: dict[str, Any]) -> str:
                 for r in s["units_dormant"]]
     else:
         out.append("Không có.")
+    out += ["", "## Chuyên mục và kênh chính thức", ""]
+    if s["channels"]:
+        out += ["Kênh chính thức (kênh video, nguồn tin RSS của chính đơn vị) được tính riêng, bên cạnh chuyên mục.", "",
+                "| Đơn vị | Chuyên mục | Bài trên trang trong tuần | Kênh chính thức | Tin trên kênh trong tuần "
+                "(đúng chủ đề) | Tin đúng chủ đề gần nhất |", "|---|---|---|---|---|---|"]
+        out += [f"| {md(r['label'])} | {md(r['column_status_vi'])} | {vi_number(r['column_articles_week'])} | "
+                f"{md(r['channel_status_vi'])} | {vi_number(r['channel_items_week'])} ({vi_number(r['channel_on_theme_week'])}) | "
+                f"{vi_date(r['channel_last_on_theme_at'])} |" for r in s["channels"]]
+        idle = [r for r in s["channels"] if r["column_idle_channel_on_theme"]]
+        if idle:
+            out += ["", "Chuyên mục chưa mở hoặc ngừng cập nhật nhưng kênh chính thức vẫn tuyên truyền đúng chủ đề "
+                    f"(trong {vi_number(idle[0]['window_days'])} ngày gần nhất):"]
+            out += [f"- {md(r['label'])} ({md(r['column_status_vi'])}; {vi_number(r['channel_on_theme_recent'])} tin đúng chủ đề)"
+                    for r in idle]
+    else:
+        out.append("Chưa có đơn vị nào đăng ký kênh chính thức.")
     out += ["", "## Chủ đề chưa được tuyên truyền trong tuần", ""]
     out += [f"- {md(r['title'])}" for r in s["themes_no_coverage"]] or ["Không có."]
     out += ["", "## Nguồn thu thập bị lỗi", ""]

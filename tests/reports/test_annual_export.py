@@ -13,7 +13,8 @@ from pipeline.reports.common import ReportError
 from pipeline.reports.safe_cells import csv_cell, is_formula_like
 from tests.reports.truthgen import FORMULA_TITLE, SCRIPT_TITLE
 
-SHEETS = ["Tổng hợp", "Tình trạng chuyên mục", "Bài theo chủ đề", "Tháng không có bài", "Khoảng trống chủ đề", "Bài viết"]
+SHEETS = ["Tổng hợp", "Tình trạng chuyên mục", "Bài theo chủ đề", "Tháng không có bài", "Khoảng trống chủ đề",
+          "Kênh chính thức", "Bài viết"]
 
 
 def _no_formulas(path) -> None:

@@ -44,6 +44,7 @@ outside AS (
 ),
 -- Could the crawler see the unit's site? A unit is reached when one of its sources answers now, or
 -- when any of its articles was ever stored; otherwise the reason is kept, never turned into "missing".
+-- Official channels (source_health.kind = 'channel') are not the site: they never make it reached.
 reach AS (
     SELECT u.unit_id,
            CASE
@@ -54,7 +55,7 @@ reach AS (
                ELSE 'not-read'
            END AS reach
     FROM units u
-    LEFT JOIN source_health h ON h.unit_id = u.unit_id
+    LEFT JOIN source_health h ON h.unit_id = u.unit_id AND h.kind <> 'channel'  -- the website only (issue #21)
     LEFT JOIN (SELECT DISTINCT unit_id FROM articles) a ON a.unit_id = u.unit_id
     GROUP BY u.unit_id, u.site_url
 )
