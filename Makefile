@@ -13,7 +13,7 @@ help:
 	@echo "make test      run the test suite"
 	@echo "make test-all  the suite including slow/heavy cases"
 	@echo "make bench     run the benchmarks in bench/ (JSON to bench/results/)"
-	@echo "make lint      ruff"
+	@echo "make lint      ruff and the import contracts (lint-imports; pyproject.toml [tool.importlinter])"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,4 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports

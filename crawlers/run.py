@@ -16,7 +16,7 @@ from typing import Any
 from crawlers.settings import build_settings
 from crawlers.store import CrawlStore
 from registry import Plan, Registry, Unit, load_plan, load_units
-from registry.config import Config, load_config
+from registry.config import Config
 from warehouse.db import connect
 
 
@@ -80,18 +80,6 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
         )
     finally:
         con.close()
-
-
-def open_store_for_cli(unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
-    """For `scrapy crawl units [-a units=a,b]`: everything from chuyenmuc.toml (db created if needed)."""
-    from pipeline.setup_db import init_db
-    cfg = load_config()
-    plan, reg = load_plan(cfg.path("plan")), load_units(cfg.path("units"))
-    init_db(cfg.db_path, plan, reg)
-    units = select_units(reg, unit_ids.split(",") if unit_ids else None)
-    store = CrawlStore(connect(cfg.db_path), None)
-    store.load([u.unit_id for u in units])
-    return units, plan.column_patterns, store
 
 
 def main() -> int:

@@ -1,6 +1,7 @@
 """Scrapy settings of the chuyenmuc crawler: polite by default; `build_settings` adds the config.
 
-Used by `scrapy list`/`scrapy crawl units` (via scrapy.cfg) and by crawlers.run (chuyenmuc crawl).
+Used by crawlers.run (chuyenmuc crawl) and, with chuyenmuc.toml applied, by `scrapy list`/`scrapy crawl
+units` (scrapy.cfg names pipeline.scrapy_project).
 TLS: Scrapy does not verify server certificates (its default context factory); we keep that
 default, which is also what lets the demo web's self-signed proxy certificate work. The crawler
 only reads public pages and never sends credentials, so an unverified peer can at worst feed us
@@ -78,6 +79,5 @@ def build_settings(crawl: dict[str, Any], proxy: str | None = None, overrides: d
         CHUYENMUC_PROXY=(proxy if proxy is not None else crawl.get("proxy", "")) or "",
     )
     s["DEPTH_LIMIT"] = s["CHUYENMUC_MAX_DEPTH"] + s["CHUYENMUC_LISTING_MAX_PAGES"] + 2
-    s["CHUYENMUC_MANAGED"] = True  # the spider then leaves settings alone (see UnitsSpider.update_settings)
     s.update(overrides or {})
     return s

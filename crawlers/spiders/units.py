@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawlers import links as L
@@ -71,7 +72,8 @@ class UnitsSpider(scrapy.Spider):
                  store: CrawlStore | None = None, refetch: bool = False, **kw: Any):
         super().__init__(**kw)
         if units is None or isinstance(units, str) or store is None:
-            units, patterns, store = self._standalone(units if isinstance(units, str) else None)
+            raise TypeError("UnitsSpider needs units and a store: run it by crawlers.run.crawl, or by `scrapy "
+                            "crawl units` with a CHUYENMUC_STANDALONE_STORE setting (scrapy.cfg's project has one)")
         self.units = [u for u in units if u.site is not None or u.sources]  # type: ignore[union-attr]
         self.patterns = tuple(patterns or ())
         self.store = store
@@ -93,26 +95,14 @@ class UnitsSpider(scrapy.Spider):
             self.listing_urls[col["unit_id"]].add(col["url"])
         self.allowed_domains = sorted({d for u in self.units for d in u.domains})
 
-    # ---- standalone use (`scrapy crawl units -a units=a,b`): config from chuyenmuc.toml
-    def _standalone(self, unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
-        from crawlers.run import open_store_for_cli
-        return open_store_for_cli(unit_ids)
-
-    @classmethod
-    def update_settings(cls, settings: Any) -> None:
-        """Under plain `scrapy crawl units`, apply chuyenmuc.toml's [crawl] section too (below -s)."""
-        super().update_settings(settings)
-        if settings.getbool("CHUYENMUC_MANAGED"):
-            return
-        from crawlers.settings import build_settings
-        from registry.config import load_config
-        crawl = load_config().section("crawl")
-        settings.setdict({k: v for k, v in build_settings(crawl).items() if k.startswith(("CHUYENMUC_", "USER_AGENT",
-                          "CONCURRENT_", "DOWNLOAD_", "RETRY_TIMES", "AUTOTHROTTLE_TARGET", "DEPTH_LIMIT"))},
-                         priority="spider")
-
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> UnitsSpider:
+        if kwargs.get("store") is None and crawler.settings.get("CHUYENMUC_STANDALONE_STORE"):
+            # plain `scrapy crawl units [-a units=a,b]`: the application (named by the setting, so the
+            # crawler imports none of it) reads the config and opens the warehouse
+            ids = kwargs.get("units") if isinstance(kwargs.get("units"), str) else None
+            open_store = load_object(crawler.settings["CHUYENMUC_STANDALONE_STORE"])
+            kwargs["units"], kwargs["patterns"], kwargs["store"] = open_store(ids)
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES", 30)

@@ -299,3 +299,27 @@ def test_failed_reread_is_not_retried_the_same_night_and_catches_up(tmp_path: Pa
         assert _q(db, "SELECT status FROM source_health WHERE url LIKE '%/dua-nq%'") == [("ok",)]
     finally:
         web.stop()
+
+
+def test_plain_scrapy_crawl_units_reads_the_config(mini, tmp_path: Path) -> None:
+    """`scrapy crawl units -a units=ID` from the repo root: scrapy.cfg's project (pipeline.scrapy_project)
+    applies chuyenmuc.toml's [crawl] section, creates the warehouse and hands the spider its store."""
+    import os
+    import subprocess
+    import sys
+
+    web, proxy, reg, db = mini
+    cfg = tmp_path / "chuyenmuc.toml"
+    cfg.write_text(f'[paths]\nplan = "{PLAN}"\nunits = "{reg.source_path}"\ndb = "{db}"\n\n'
+                   f'[crawl]\ndownload_delay = 0\nretries = 0\nproxy = "{proxy}"\n'
+                   f'contact_url = "https://example.invalid/plain"\n', encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, CHUYENMUC_CONFIG=str(cfg))
+    env.pop("CHUYENMUC_DB", None)
+    r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "units", "-a", "units=so-c", "-s", "LOG_LEVEL=WARNING",
+                        "-s", "AUTOTHROTTLE_ENABLED=0"], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert {e["host"] for e in web.log} == {"c.test"}
+    assert all("https://example.invalid/plain" in e["ua"] for e in web.log)
+    assert {u for (u,) in _q(db, "SELECT url FROM pages")} == {
+        f"https://c.test/{cat}/{p}.html" for p, cat, _ in web.sites["c.test"].articles}
