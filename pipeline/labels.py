@@ -15,6 +15,7 @@ import numpy as np
 from nlp.themes.data import Example
 from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
+from pipeline.reports.safe_cells import neutralise, unneutralise
 from pipeline.tag_job import theme_margin
 from registry import Plan
 from registry.errors import ValidationError
@@ -23,7 +24,6 @@ from warehouse.db import rollback
 
 EXPORT_COLUMNS = ["article_id", "url", "unit", "title", "excerpt", "current_themes", "scores", "themes"]
 EXCERPT_CHARS = 400
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SPLIT = re.compile(r"[\s,;|]+")
 # Article ids are 19-digit numbers: Excel reads a bare one as a number and saves it as 9.10100E+18
 # (15 significant digits), so the CSV carries them as text Excel leaves alone: "id" + digits.
@@ -40,7 +40,7 @@ def id_cell(article_id: int) -> str:
 def parse_article_id(cell: str) -> int:
     """The article id of a CSV cell: 'id<digits>' (what `export` writes) or plain digits (older files).
     Raises ValueError saying what is wrong, e.g. an id Excel has already turned into a number."""
-    raw = _unsafe((cell or "").strip())
+    raw = unneutralise((cell or "").strip())
     m = _ID.match(raw)
     if m:
         return int(m.group(1))
@@ -51,13 +51,8 @@ def parse_article_id(cell: str) -> int:
 
 
 def safe_cell(value: object) -> str:
-    """A cell Excel will not run as a formula: text starting with = + - @ gets a leading apostrophe."""
-    s = "" if value is None else str(value)
-    return "'" + s if s.startswith(_FORMULA_START) else s
-
-
-def _unsafe(s: str) -> str:
-    return s[1:] if s.startswith("'") and s[1:2] in ("=", "+", "-", "@", "\t", "\r") else s
+    """A cell Excel will not run as a formula (pipeline.reports.safe_cells.neutralise, as every export)."""
+    return neutralise("" if value is None else str(value))
 
 
 def export_uncertain(con: duckdb.DuckDBPyConnection, model: ThemeModel, n: int, out: str | Path) -> int:
@@ -137,7 +132,7 @@ def import_labels(con: duckdb.DuckDBPyConnection, plan: Plan, path: str | Path, 
     skipped = 0
     for n, r in enumerate(rows, 2):  # row 1 is the header, as Excel numbers it
         where = f"row {n}"
-        cell = _unsafe((r.get("themes") or "").strip())
+        cell = unneutralise((r.get("themes") or "").strip())
         if not cell:
             skipped += 1
             continue

@@ -24,6 +24,17 @@ def is_formula_like(text: str) -> bool:
     return _LEADING_SPACE.sub("", text).startswith(FORMULA_START)
 
 
+def neutralise(text: str) -> str:
+    """Text a spreadsheet shows as written: formula-like text gets a leading apostrophe. The one rule
+    for every CSV and XLSX the project writes (report exports and the analysts' label file)."""
+    return "'" + text if is_formula_like(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """What `neutralise` was given back from a file read in again: its apostrophe dropped."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
+
+
 def plain(value: Any) -> Any:
     """Values spreadsheets hold: local naive datetimes, lists joined, dicts as JSON."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -38,9 +49,7 @@ def plain(value: Any) -> Any:
 def csv_cell(value: Any) -> Any:
     """A CSV field: formula-like text gets a leading apostrophe; other values are unchanged."""
     value = plain(value)
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def xlsx_value(value: Any) -> tuple[Any, bool]:

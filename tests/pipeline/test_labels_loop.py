@@ -162,3 +162,18 @@ def test_missing_column_rejected(world, cli):
     f.write_text("id,labels\n1,none\n", encoding="utf-8")
     r = cli("label", "import", str(f), "--db", str(world["db"]))
     assert r.code == 2 and "column missing" in r.err
+
+
+@pytest.mark.parametrize("text,formula", [
+    ("=1+1", True), ("  =HYPERLINK(\"http://x\",\"y\")", True), ("\u00a0+1", True), ("\uff1dSUM(A1)", True),
+    ("\uff0b1", True), ("\nx", True), ("\rx", True), ("\tx", True), ("@x", True), ("-2", True),
+    ("Nghị quyết", False), ("1-2", False), ("", False), ("'plain", False)])
+def test_one_formula_rule_for_every_export(text, formula):
+    """The label file and the report exports neutralise the same cells the same way (leading spaces,
+    full-width signs and line breaks too), and the label import reads back exactly what was written."""
+    from pipeline.labels import safe_cell
+    from pipeline.reports.safe_cells import csv_cell, neutralise, unneutralise, xlsx_value
+
+    assert safe_cell(text) == csv_cell(text) == neutralise(text) == ("'" + text if formula else text)
+    assert xlsx_value(text)[1] is formula
+    assert unneutralise(neutralise(text)) == text
