@@ -11,36 +11,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry import config as _config
+
 BOT_NAME = "chuyenmuc"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_TTL = 86400                     # seconds a warehouse-cached robots.txt is trusted
-CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 0.25
-DOWNLOAD_DELAY_JITTER = 0.5                # ±50% around DOWNLOAD_DELAY (what RANDOMIZE_DOWNLOAD_DELAY did)
+DOWNLOAD_DELAY_JITTER = 0.5              # ±50% around DOWNLOAD_DELAY (what RANDOMIZE_DOWNLOAD_DELAY did)
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
-AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-DOWNLOAD_TIMEOUT = 20
-DOWNLOAD_MAXSIZE = 8_000_000
-DOWNLOAD_WARNSIZE = 2_000_000
 RETRY_ENABLED = True
-RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0                  # seconds; retries wait base * 2^(n-1) (UnitScopeMiddleware)
 REDIRECT_MAX_TIMES = 5
-DEPTH_LIMIT = 40                          # engine-level cap; pagination is capped by CHUYENMUC_LISTING_MAX_PAGES
 URLLENGTH_LIMIT = 400
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False             # Scrapy's remote consoles are off:
 REMOTE_CONTROL_ENABLED = False            # 2.19 also starts an HTTP code-execution server by default
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
-USER_AGENT = "chuyenmuc/0.1 (+https://example.invalid/chuyenmuc/crawler-info; provincial media monitor)"
 DEFAULT_REQUEST_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                            "Accept-Language": "vi,en;q=0.5"}
 
@@ -52,32 +44,40 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ProxyMiddleware": 740,
 }
 
-CHUYENMUC_PROXY = ""
-CHUYENMUC_PAGE_BUDGET = 1500
 CHUYENMUC_SITE_CUTOFF = 6  # consecutive transport failures after which a host is skipped for the night
-CHUYENMUC_LISTING_MAX_PAGES = 30
-CHUYENMUC_MAX_DEPTH = 5
+
+
+def from_config(crawl: dict[str, Any], proxy: str | None = None) -> dict[str, Any]:
+    """The Scrapy settings a `[crawl]` section sets. Keys it leaves out take the typed model's defaults
+    (registry/config.py CrawlSection): the one place a crawl default is written."""
+    c = {**_config.DEFAULTS["crawl"], **crawl}
+    s = dict(
+        USER_AGENT=str(c["user_agent"]).replace("{contact_url}", str(c["contact_url"])),
+        CONCURRENT_REQUESTS_PER_DOMAIN=int(c["concurrent_per_site"]),
+        CONCURRENT_REQUESTS=int(c["concurrent_total"]),
+        DOWNLOAD_DELAY=float(c["download_delay"]),
+        AUTOTHROTTLE_TARGET_CONCURRENCY=float(c["autothrottle_target"]),
+        DOWNLOAD_MAXSIZE=int(c["download_maxsize"]),
+        DOWNLOAD_WARNSIZE=int(c["download_warnsize"]),
+        DOWNLOAD_TIMEOUT=float(c["timeout"]),
+        RETRY_TIMES=int(c["retries"]),
+        CHUYENMUC_MAX_DEPTH=int(c["max_depth"]),
+        CHUYENMUC_PAGE_BUDGET=int(c["page_budget_per_site"]),
+        CHUYENMUC_LISTING_MAX_PAGES=int(c["listing_max_pages"]),
+        CHUYENMUC_PROXY=(proxy if proxy is not None else c["proxy"]) or "",
+    )
+    # engine-level cap only: the spider caps link depth and pagination itself
+    s["DEPTH_LIMIT"] = s["CHUYENMUC_MAX_DEPTH"] + s["CHUYENMUC_LISTING_MAX_PAGES"] + 2
+    return s
 
 
 def build_settings(crawl: dict[str, Any], proxy: str | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Module settings + the `[crawl]` config section (+ test overrides) as one Scrapy settings dict."""
     s = {k: v for k, v in globals().items() if k.isupper()}
-    ua = str(crawl.get("user_agent", USER_AGENT)).replace("{contact_url}", str(crawl.get("contact_url", "")))
-    s.update(
-        USER_AGENT=ua,
-        CONCURRENT_REQUESTS_PER_DOMAIN=int(crawl.get("concurrent_per_site", 2)),
-        CONCURRENT_REQUESTS=int(crawl.get("concurrent_total", 16)),
-        DOWNLOAD_DELAY=float(crawl.get("download_delay", 0.25)),
-        AUTOTHROTTLE_TARGET_CONCURRENCY=float(crawl.get("autothrottle_target", 2.0)),
-        DOWNLOAD_MAXSIZE=int(crawl.get("download_maxsize", DOWNLOAD_MAXSIZE)),
-        DOWNLOAD_WARNSIZE=int(crawl.get("download_warnsize", DOWNLOAD_WARNSIZE)),
-        DOWNLOAD_TIMEOUT=float(crawl.get("timeout", 20)),
-        RETRY_TIMES=int(crawl.get("retries", 2)),
-        CHUYENMUC_MAX_DEPTH=int(crawl.get("max_depth", 5)),
-        CHUYENMUC_PAGE_BUDGET=int(crawl.get("page_budget_per_site", 1500)),
-        CHUYENMUC_LISTING_MAX_PAGES=int(crawl.get("listing_max_pages", 30)),
-        CHUYENMUC_PROXY=(proxy if proxy is not None else crawl.get("proxy", "")) or "",
-    )
-    s["DEPTH_LIMIT"] = s["CHUYENMUC_MAX_DEPTH"] + s["CHUYENMUC_LISTING_MAX_PAGES"] + 2
+    s.update(from_config(crawl, proxy))
     s.update(overrides or {})
     return s
+
+
+# a complete Scrapy settings module on its own too: the config's defaults
+globals().update(from_config({}))

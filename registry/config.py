@@ -27,7 +27,6 @@ class PathsSection(FileModel):
     db: Text = "data/chuyenmuc.duckdb"
     plan: Text = "plans/daklak-2021.toml"
     units: Text = "units/daklak.toml"
-    raw_dir: Text = "data/raw"
     reports: Text = "data/reports"
     logs: Text = "data/logs"
     model: Text = "data/models/themes.joblib"

@@ -105,7 +105,7 @@ class UnitsSpider(scrapy.Spider):
             kwargs["units"], kwargs["patterns"], kwargs["store"] = open_store(ids)
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES", 30)
+        spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES")
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
         crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         return spider

@@ -142,3 +142,18 @@ def test_pages_stored_under_an_older_canonical_form_stay_known(tmp_path) -> None
         con.close()
     assert old in known
     assert "https://x.gov.vn/web/guest/tt/-/view_content/38-bai.html" in known
+
+
+def test_crawl_defaults_come_from_the_config_model() -> None:
+    """One place for a crawl default (registry/config.py): the settings module and a config that leaves
+    a key out both take the typed model's value, so the two cannot drift apart."""
+    import crawlers.settings as module
+    from registry.config import CrawlSection
+
+    d = CrawlSection()
+    for s in (build_settings({}), {k: getattr(module, k) for k in dir(module) if k.isupper()}):
+        assert s["DOWNLOAD_DELAY"] == d.download_delay and s["DOWNLOAD_TIMEOUT"] == d.timeout
+        assert s["CONCURRENT_REQUESTS_PER_DOMAIN"] == d.concurrent_per_site and s["RETRY_TIMES"] == d.retries
+        assert s["CHUYENMUC_PAGE_BUDGET"] == d.page_budget_per_site and s["DOWNLOAD_MAXSIZE"] == d.download_maxsize
+        assert s["DEPTH_LIMIT"] == d.max_depth + d.listing_max_pages + 2
+    assert build_settings({"download_delay": 3})["DOWNLOAD_DELAY"] == 3.0
