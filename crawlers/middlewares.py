@@ -27,6 +27,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from crawlers.links import suspicious_url
+from nlp.urls import same_site
 
 
 class CrawlIgnored(IgnoreRequest):
@@ -50,26 +51,45 @@ class ProxyMiddleware:
             request.meta["proxy"] = self.proxy
 
 
+class PageBudget:
+    """The page budget: at most `limit` requests per unit a night (CHUYENMUC_PAGE_BUDGET). The spider
+    spends it before it makes an article request, the scope middleware for every request; `used` may
+    be shared (scale-out keeps it in Redis)."""
+
+    def __init__(self, limit: int, used: Any = None):
+        self.limit = limit
+        self.used: Any = Counter() if used is None else used
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> PageBudget:
+        return cls(settings.getint("CHUYENMUC_PAGE_BUDGET"))
+
+    def spend(self, unit_id: str) -> bool:
+        """Take one request from the unit's budget; False (nothing taken) once it is used up."""
+        if self.used[unit_id] >= self.limit:
+            return False
+        self.used[unit_id] += 1
+        return True
+
+
 class UnitScopeMiddleware:
     def __init__(self, budget: int, max_url: int, backoff: float = 1.0):
-        self.budget = budget
+        self.budget = PageBudget(budget)
         self.max_url = max_url
         self.backoff = backoff
-        self.used: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> UnitScopeMiddleware:
         s = crawler.settings
-        return cls(s.getint("CHUYENMUC_PAGE_BUDGET", 1500), s.getint("URLLENGTH_LIMIT", 400),
-                   s.getfloat("RETRY_BACKOFF_BASE", 1.0))
+        return cls(PageBudget.from_settings(s).limit, s.getint("URLLENGTH_LIMIT"), s.getfloat("RETRY_BACKOFF_BASE"))
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         unit = request.meta.get("unit_id")
         if not unit:
             return
-        host = (urlsplit(request.url).hostname or "").lower()
         domains = request.meta.get("unit_domains") or ()
-        if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        if domains and not same_site(request.url, domains):
+            host = (urlsplit(request.url).hostname or "").lower()
             raise CrawlIgnored("offsite", f"{host} is not one of unit {unit}'s domains {list(domains)}")
         n = int(request.meta.get("retry_times") or 0)
         if n:
@@ -78,9 +98,8 @@ class UnitScopeMiddleware:
             return  # a retry of an admitted request is already counted
         if suspicious_url(request.url, self.max_url):
             raise CrawlIgnored("trap-url", "URL looks like a crawler trap (repeated path segments or too long)")
-        if self.used[unit] >= self.budget:
-            raise CrawlIgnored("page-budget", f"unit {unit} reached its page budget of {self.budget} requests")
-        self.used[unit] += 1
+        if not self.budget.spend(unit):
+            raise CrawlIgnored("page-budget", f"unit {unit} reached its page budget of {self.budget.limit} requests")
 
 
 class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):

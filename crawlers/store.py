@@ -20,15 +20,10 @@ from nlp.sanitize import clean_optional, clean_web_text
 from nlp.urls import canonical_url
 from warehouse.batch import write_rows
 from warehouse.db import rollback
-from warehouse.ids import url_id
+from warehouse.ids import column_id, url_id
 
 # consecutive failures after which a source is "dead" rather than "failing"
 DEAD_AFTER = 3
-
-
-def column_id(unit_id: str, canonical: str) -> str:
-    """Stable id of a unit's category: the same unit and canonical URL always give the same id."""
-    return hashlib.sha1(f"{unit_id}|{canonical}".encode()).hexdigest()[:16]
 
 
 def now() -> dt.datetime:

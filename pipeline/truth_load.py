@@ -15,18 +15,13 @@ import pyarrow as pa
 from pipeline.reports.settings import set_setting
 from warehouse.batch import write_rows
 from warehouse.db import rollback
-from warehouse.ids import url_id
+from warehouse.ids import column_id, url_id
 
 TRUTH_MODEL = "truth"
 
 
 class TruthError(ValueError):
     """The truth file is malformed; the message names the entry."""
-
-
-def column_id_for(url: str) -> str:
-    """Column ids of truth columns: derived from the listing URL, stable across reloads."""
-    return f"col-{url_id(url)}"
 
 
 def _ts(value: str, where: str) -> dt.datetime:
@@ -61,7 +56,7 @@ def load_truth_articles(con: duckdb.DuckDBPyConnection, truth: dict[str, Any],
             raise TruthError(f"units[{i}]: unit {u.get('unit_id')!r} is not in the registry")
         col = u.get("column")
         if col:
-            columns[col["url"]] = dict(column_id=column_id_for(col["url"]), unit_id=u["unit_id"], url=col["url"],
+            columns[col["url"]] = dict(column_id=column_id(u["unit_id"], col["url"]), unit_id=u["unit_id"], url=col["url"],
                                        name=col.get("name"), is_dedicated=True, matched_pattern=TRUTH_MODEL,
                                        first_seen=seen, last_seen=seen)
     rows = []
@@ -73,10 +68,10 @@ def load_truth_articles(con: duckdb.DuckDBPyConnection, truth: dict[str, Any],
             continue
         cu = a.get("column_url")
         if cu and cu not in columns:  # an ordinary (not dedicated) category of the site
-            columns[cu] = dict(column_id=column_id_for(cu), unit_id=a["unit_id"], url=cu, name=None,
+            columns[cu] = dict(column_id=column_id(a["unit_id"], cu), unit_id=a["unit_id"], url=cu, name=None,
                                is_dedicated=False, matched_pattern=None, first_seen=seen, last_seen=seen)
         rows.append(dict(article_id=url_id(a["url"]), url=a["url"], unit_id=a["unit_id"],
-                         column_id=column_id_for(cu) if cu else None, title=a.get("title"),
+                         column_id=columns[cu]["column_id"] if cu else None, title=a.get("title"),
                          published_at=_ts(a.get("published_at"), where),
                          repost_of=url_id(a["repost_of"]) if a.get("repost_of") else None,
                          extractor_version=TRUTH_MODEL, extracted_at=seen))

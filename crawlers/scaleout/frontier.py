@@ -26,6 +26,8 @@ from scrapy.core.engine import ExecutionEngine
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 
+from crawlers.scaleout.settings import keys_of
+
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0   # a running worker not heard of for 6 beats is taken for dead
 
@@ -106,7 +108,7 @@ class FrontierExtension:
         s = crawler.settings
         self.crawler = crawler
         self.server = connection.from_settings(s)
-        self.key = s.get("SCALEOUT_PREFIX", "chuyenmuc") + ":workers"
+        self.key = keys_of(s)["workers"]
         self.worker = s.get("SCALEOUT_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}"
         # the engine's heartbeat is when an idle worker looks at the shared queue again
         ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = s.getfloat("SCALEOUT_HEARTBEAT", 0.5)

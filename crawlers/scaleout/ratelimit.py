@@ -21,6 +21,7 @@ from scrapy import Request, signals
 from scrapy.utils.misc import load_object
 
 from crawlers.scaleout.queues import site_of
+from crawlers.scaleout.settings import keys_of
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class SharedRateLimitMiddleware:
         s = crawler.settings
         self.crawler = crawler
         self.server = connection.from_settings(s)
-        self.prefix = s.get("SCALEOUT_PREFIX", "chuyenmuc") + ":rate:"
+        self.prefix = keys_of(s)["rate"] + ":"
         self.rate = s.getfloat("SCALEOUT_SITE_RATE", 0.0)
         self.rates: dict[str, float] = {k.lower(): float(v) for k, v in (s.getdict("SCALEOUT_SITE_RATES") or {}).items()}
         self._reserve = self.server.register_script(_RESERVE)

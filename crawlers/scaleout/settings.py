@@ -14,6 +14,9 @@ QUEUES = {
 }
 
 
+DEFAULT_PREFIX = "chuyenmuc"
+
+
 def keys(prefix: str) -> dict[str, str]:
     """Every Redis key one crawl uses, under one prefix (so several crawls can share a server)."""
     return {
@@ -22,10 +25,18 @@ def keys(prefix: str) -> dict[str, str]:
         "dupefilter": f"{prefix}:dupefilter",  # request fingerprints seen by any worker
         "rate": f"{prefix}:rate",              # per-site next-send-time reservations (prefix:rate:<site>)
         "workers": f"{prefix}:workers",        # hash worker id -> last heartbeat (informational)
+        "claimed": f"{prefix}:claimed",        # set of "kind|canonical URL" a worker has taken for the run
+        "budget": f"{prefix}:budget",          # hash unit id -> requests spent of its page budget
+        "robots": f"{prefix}:robots",          # hash site -> robots.txt row (prefix:robots:lock:<site> while fetched)
     }
 
 
-def redis_settings(redis_url: str, prefix: str = "chuyenmuc", queue: str = "roundrobin",
+def keys_of(settings: Any) -> dict[str, str]:
+    """The Redis keys of the crawl a worker's settings belong to (SCALEOUT_PREFIX)."""
+    return keys(settings.get("SCALEOUT_PREFIX") or DEFAULT_PREFIX)
+
+
+def redis_settings(redis_url: str, prefix: str = DEFAULT_PREFIX, queue: str = "roundrobin",
                    site_rate: float | None = None, idle_seconds: float = 10.0,
                    seed_batch: int = 1, spool_dir: str | None = None, worker_id: str = "w0") -> dict[str, Any]:
     """Settings for one worker.

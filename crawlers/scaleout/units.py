@@ -27,6 +27,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawlers.middlewares import CachedRobotsTxtMiddleware, UnitScopeMiddleware
 from crawlers.scaleout.frontier import RedisSeedsMixin
+from crawlers.scaleout.settings import keys_of
 from crawlers.scaleout.spool import SpoolWriter
 from crawlers.spiders.units import UnitsSpider
 from crawlers.store import CrawlStore
@@ -43,10 +44,6 @@ SPOOL_TABLES: dict[str, tuple[str, ...]] = {
 }
 SPOOL_ORDER = {"pages": "fetched_at", "source_health": "updated_at", "unit_columns": "last_seen",
                "sources": "last_seen", "robots_cache": "fetched_at"}
-
-
-def _prefix(settings: Any) -> str:
-    return settings.get("SCALEOUT_PREFIX", "chuyenmuc")
 
 
 class SpoolCrawlStore(CrawlStore):
@@ -104,7 +101,7 @@ class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
         store.load([u.unit_id for u in units])
         kwargs.update(units=units, patterns=plan.column_patterns, store=store, refetch=bool(job.get("refetch")))
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.claims_key = _prefix(s) + ":claimed"
+        spider.claims_key = keys_of(s)["claimed"]
         return spider
 
     # ---- seeds
@@ -170,7 +167,7 @@ class SharedUnitScopeMiddleware(UnitScopeMiddleware):
     def from_crawler(cls, crawler: Any) -> SharedUnitScopeMiddleware:
         from scrapy_redis import connection
         mw = super().from_crawler(crawler)
-        mw.used = _RedisCounter(connection.from_settings(crawler.settings), _prefix(crawler.settings) + ":budget")
+        mw.budget.used = _RedisCounter(connection.from_settings(crawler.settings), keys_of(crawler.settings)["budget"])
         return mw  # type: ignore[return-value]
 
 
@@ -187,7 +184,7 @@ class SharedRobotsTxtMiddleware(CachedRobotsTxtMiddleware):
         server = getattr(self, "_server", None) or connection.from_settings(self.crawler.settings)
         self._server = server
         key = f"{url.scheme}://{netloc}"
-        shared = _prefix(self.crawler.settings) + ":robots"
+        shared = keys_of(self.crawler.settings)["robots"]
         ttl = self.crawler.settings.getint("ROBOTSTXT_TTL", 86400)
         cached = store.known.robots.get(key)
         fresh = cached and (dt.datetime.now() - cached["fetched_at"]).total_seconds() < ttl

@@ -18,7 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.misc import load_object
 
 from crawlers.scaleout.frontier import RedisSeedsMixin, with_redis_frontier
-from crawlers.scaleout.settings import apply, redis_settings
+from crawlers.scaleout.settings import DEFAULT_PREFIX, apply, redis_settings
 
 
 def worker_settings(base: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def worker_settings(base: dict[str, Any], args: argparse.Namespace) -> dict[str,
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m crawlers.scaleout.worker", description=__doc__.splitlines()[0])
     p.add_argument("--redis", required=True, help="redis://host:port/db of the shared frontier")
-    p.add_argument("--prefix", default="chuyenmuc", help="key prefix of this crawl in Redis")
+    p.add_argument("--prefix", default=DEFAULT_PREFIX, help="key prefix of this crawl in Redis")
     p.add_argument("--spider", default="crawlers.scaleout.units.RedisUnitsSpider",
                    help="module:Class of the spider (wrapped with the Redis frontier unless already)")
     p.add_argument("--settings-json", default="{}", help="extra Scrapy settings as JSON (tests, benchmarks)")

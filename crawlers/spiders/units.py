@@ -12,7 +12,6 @@ full the next night.
 """
 from __future__ import annotations
 
-import collections
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterable
@@ -27,7 +26,7 @@ from twisted.python.failure import Failure
 
 from crawlers import links as L
 from crawlers.feeds import FeedError, parse_feed, parse_sitemap
-from crawlers.middlewares import CrawlIgnored
+from crawlers.middlewares import CrawlIgnored, PageBudget
 from crawlers.store import CrawlStore
 from nlp.column_match import match_column
 from nlp.urls import canonical_url, same_site
@@ -238,20 +237,18 @@ class UnitsSpider(scrapy.Spider):
             return None
         # the page budget is enforced here too, before a request exists: a page of a million links
         # then costs one error row, not a million refused requests
-        issued = self.__dict__.setdefault("_issued", collections.Counter())
-        budget = self.settings.getint("CHUYENMUC_PAGE_BUDGET", 1500)
-        if issued[unit.unit_id] >= budget:
+        budget = self.__dict__.setdefault("_budget", PageBudget.from_settings(self.settings))
+        if not budget.spend(unit.unit_id):
             reported = self.__dict__.setdefault("_budget_reported", set())
             if unit.unit_id not in reported:
                 reported.add(unit.unit_id)
                 self.store.error(unit.unit_id, url, "page-budget",
-                                 f"unit {unit.unit_id} reached its page budget of {budget} article requests; "
+                                 f"unit {unit.unit_id} reached its page budget of {budget.limit} article requests; "
                                  "its other links wait for the next night")
                 self.counts["errors"] += 1
             if sid:
                 self.refresh_sources.add(sid)  # they wait for the next night: which must read this source in full
             return None
-        issued[unit.unit_id] += 1
         self.articles_seen.add(c)
         key = f"a:{c}"
         self.pending[key] = {sid} if sid else set()

@@ -157,3 +157,31 @@ def test_crawl_defaults_come_from_the_config_model() -> None:
         assert s["CHUYENMUC_PAGE_BUDGET"] == d.page_budget_per_site and s["DOWNLOAD_MAXSIZE"] == d.download_maxsize
         assert s["DEPTH_LIMIT"] == d.max_depth + d.listing_max_pages + 2
     assert build_settings({"download_delay": 3})["DOWNLOAD_DELAY"] == 3.0
+
+
+def test_one_page_budget_and_one_site_rule() -> None:
+    """The spider and the scope middleware spend the same PageBudget, and the middleware's offsite
+    check is the spider's `same_site` (www./m. aliases in, other subdomains out)."""
+    import asyncio
+
+    import pytest
+    from scrapy import Request
+
+    from crawlers.middlewares import CrawlIgnored, PageBudget, UnitScopeMiddleware
+
+    b = PageBudget(2)
+    assert [b.spend("u"), b.spend("u"), b.spend("u"), b.spend("v")] == [True, True, False, True]
+    mw = UnitScopeMiddleware(budget=1, max_url=400)
+
+    def ask(url: str) -> None:
+        asyncio.run(mw.process_request(Request(url, meta={"unit_id": "u", "unit_domains": ("www.x.vn",)})))
+
+    ask("https://x.vn/a")  # the bare domain of www.x.vn is the same site
+    with pytest.raises(CrawlIgnored) as e:
+        ask("https://www.x.vn/b")
+    assert e.value.kind == "page-budget"
+    mw.budget = PageBudget(10)
+    for url in ("https://other.x.vn/c", "https://y.vn/"):
+        with pytest.raises(CrawlIgnored) as e:
+            ask(url)
+        assert e.value.kind == "offsite"

@@ -82,3 +82,17 @@ def test_settings_persist_and_replace_per_process_delay():
 def test_seeds_are_pushed_in_order(redis_client):
     assert push_seeds(redis_client, "p", [{"unit_id": "a"}, {"unit_id": "b"}]) == 2
     assert redis_client.lrange("p:seeds", 0, -1) == [b'{"unit_id": "a"}', b'{"unit_id": "b"}']
+
+
+def test_every_redis_key_of_a_crawl_comes_from_one_function() -> None:
+    """Workers, the rate limiter, claims, the shared budget and robots.txt all name their keys through
+    crawlers.scaleout.settings.keys, so one prefix (and clear_frontier's `prefix:*`) covers them all."""
+    from scrapy.settings import Settings
+
+    from crawlers.scaleout.settings import DEFAULT_PREFIX, keys, keys_of
+
+    k = keys_of(Settings({"SCALEOUT_PREFIX": "night7"}))
+    assert k == keys("night7") and len(set(k.values())) == len(k)
+    assert all(v.startswith("night7:") for v in k.values())
+    assert {"claimed", "budget", "robots", "rate", "workers"} <= set(k)
+    assert keys_of(Settings())["claimed"] == f"{DEFAULT_PREFIX}:claimed"
