@@ -212,7 +212,7 @@ def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.d
             if stage == "tag":
                 from pipeline.channel_tag_job import run_channel_tag
                 from pipeline.tag_job import run_tag
-                counts = run_tag(con, cfg.path("model"), all=False, progress=prog, run_id=st.run_id)
+                counts = run_tag(con, cfg.path("model"), all=False, progress=prog, run_id=st.run_id, plan=plan)
                 ch = run_channel_tag(con, cfg.path("model"))  # the model file exists: run_tag made sure
                 return {**counts, "channel_items_scored": ch["items_scored"], "channel_item_tags": ch["item_tags"]}
             if stage == "views":

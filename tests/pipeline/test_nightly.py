@@ -157,3 +157,20 @@ def test_sigkill_mid_stage_then_rerun_matches_uninterrupted(stage, tmp_path, mod
     statuses = [r[0] for r in con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
     con.close()
     assert statuses[0] == "interrupted" and statuses[-1] in ("ok", "partial")
+
+
+def test_nightly_retrains_an_out_of_date_default_model(tmp_path, model_path):
+    """As `chuyenmuc tag` does, the nightly job checks the default model against the repository's data
+    before tagging: a default model of an older checkout is retrained, not used."""
+    from nlp.themes.model import ThemeModel
+
+    stale = ThemeModel.load(model_path)
+    current = stale.version
+    stale.version = "0000-older-checkout"
+    path = tmp_path / "themes.joblib"
+    stale.save(path)
+    cfg = _config(tmp_path, path)
+    cmd = [sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(tmp_path / "w.duckdb"),
+           "--as-of", NIGHT1.isoformat(), *[a for s in ("crawl", "extract", "views", "weekly") for a in ("--skip", s)]]
+    _run(cmd)
+    assert ThemeModel.load(path).version == current
