@@ -23,11 +23,12 @@ from nlp.extract.draft import Draft
 from nlp.extract.errors import BadUrlError, EmptyPageError, ExtractError, NotHtmlError
 from nlp.extract.page import LISTING_TYPES, Page, squash
 from nlp.extract.result import ExtractResult
+from nlp.extract.version import code_version
 from nlp.lang import detect_lang
 from nlp.urls import canonical_url
 
 __all__ = ["extract_page", "ExtractResult", "ExtractError", "EXTRACTOR_VERSION"]
-EXTRACTOR_VERSION = "extract-1.0"
+EXTRACTOR_VERSION = code_version()  # changes whenever the extraction code does (nlp/extract/version.py)
 FAMILIES = (liferay, news_cms, wordpress)
 MIN_ARTICLE_CHARS = 200
 _HEADLINE_LINK = 25
