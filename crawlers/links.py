@@ -74,10 +74,6 @@ def _sel(html: str | bytes) -> Selector:
     return Selector(text=html)
 
 
-def base_of(html: str, url: str) -> str:
-    return get_base_url(html, url)
-
-
 def looks_like_article(url: str) -> bool:
     """A URL whose last segment is a long slug or carries a numeric id, and is not a file or a page number."""
     parts = urlsplit(url)

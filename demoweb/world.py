@@ -11,7 +11,6 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from demoweb import text
 from nlp.fold import fold
@@ -428,7 +427,3 @@ def _add_night2(sites: dict[str, Site], seed: int) -> None:
         else:
             topic = pick(rng, NONE_WEIGHTS)
             _new_article(site, rng, seed, NIGHT2, (topic,), (), _category_for(site, topic, rng))
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()

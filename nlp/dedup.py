@@ -51,10 +51,6 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK64).bit_count()
 
 
-def is_near_duplicate(a: int, b: int, max_bits: int = NEAR_DUP_BITS) -> bool:
-    return hamming(a, b) <= max_bits
-
-
 def jaccard(a: str, b: str, k: int = 3) -> float:
     """Shingle-set Jaccard similarity, the check for SimHash pairs in the loose band."""
     sa, sb = set(shingles(a, k)), set(shingles(b, k))

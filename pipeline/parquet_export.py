@@ -177,12 +177,6 @@ def _lit(p: Path) -> str:
     return str(p).replace("'", "''")
 
 
-def read_back_sql(out_dir: str | Path, name: str) -> str:
-    """The DuckDB query that reads one exported table (what analysts and the tests use)."""
-    d = Path(out_dir) / name
-    return f"SELECT * FROM read_parquet('{_lit(d)}/**/*.parquet', hive_partitioning = true)"
-
-
 def export_command(args: Any) -> int:
     """`chuyenmuc export --parquet DIR`: the hook the export command calls."""
     import sys

@@ -52,13 +52,6 @@ class Worker:
             self.proc.send_signal(signal.SIGTERM)
 
 
-def unit_seeds(registry: Any, unit_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """One seed per unit with something to crawl (a site or registered sources)."""
-    wanted = set(unit_ids or ())
-    return [{"unit_id": u.unit_id} for u in registry.units
-            if (u.site is not None or u.sources) and (not wanted or u.unit_id in wanted)]
-
-
 def push_seeds(client: redis.Redis, prefix: str, seeds: Iterable[dict[str, Any]]) -> int:
     data = [json.dumps(s, ensure_ascii=False, sort_keys=True) for s in seeds]
     if data:

@@ -13,10 +13,6 @@ DATE_CLASS = re.compile(r"(?i)(date|time|pubdate|publish|ngay|thoi-?gian|post-?m
 DATE_LIKE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\d{4}-\d{2}-\d{2}|tháng\s+\d{1,2}|trước|hôm qua")
 
 
-def has_class(el: etree._Element, pattern: re.Pattern) -> bool:
-    return bool(pattern.search(el.get("class") or ""))
-
-
 def find_all_class(root: etree._Element, pattern: re.Pattern) -> list[etree._Element]:
     return [el for el in root.iter() if isinstance(el.tag, str) and el.get("class") and pattern.search(el.get("class"))]
 

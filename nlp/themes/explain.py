@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 
@@ -65,15 +63,3 @@ def explain(model: ThemeModel, doc: Doc, top: int = 8, themes: list[str] | None 
                                     [(k, round(v, 4)) for k, v in ranked if round(v, 4) > 0]))
     out.sort(key=lambda e: -e.score)
     return out
-
-
-def top_terms(model: ThemeModel, theme_id: str, n: int = 20) -> list[tuple[str, float]]:
-    """The theme's strongest positive features overall (for reports, not tied to an article)."""
-    assert model.features is not None
-    clf = model.classifiers[model.theme_ids.index(theme_id)]
-    if isinstance(clf, float):
-        return []
-    coef = clf.coef_[0]
-    names = model.feature_names(model.theme_ids.index(theme_id))
-    idx = np.argsort(-coef)[:n]
-    return [(_readable(names[i]), round(float(coef[i]), 4)) for i in idx if coef[i] > 0]

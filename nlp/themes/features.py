@@ -58,12 +58,6 @@ def words(tokens: str) -> list[str]:
     return out
 
 
-def doc_words(doc: Doc) -> list[str]:
-    """The words the vectorizers see: title words TITLE_WEIGHT times, then body words."""
-    tw = words(doc.title_tokens)
-    return tw * TITLE_WEIGHT + words(doc.text_tokens)
-
-
 @lru_cache(maxsize=4096)  # CV and threshold folds analyse the same docs many times
 def _word_analyzer(doc: Doc) -> list[str]:
     return _ngrams(_split_runs(doc, syllables=False))

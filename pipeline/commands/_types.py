@@ -26,20 +26,6 @@ def iso_date_text(s: str) -> str:
     return iso_date(s).isoformat()
 
 
-def iso_week(s: str) -> str:
-    """YYYY-Www, an ISO week that exists (2021-W53 does not; 2020-W53 does), years 1900-2999."""
-    m = re.fullmatch(r"(\d{4})-W(\d{2})", s.strip())
-    if not m:
-        raise argparse.ArgumentTypeError(f"{s!r} is not an ISO week in the form YYYY-Www (e.g. 2021-W30)")
-    year, week = int(m.group(1)), int(m.group(2))
-    if not 1900 <= year <= 2999:
-        raise argparse.ArgumentTypeError(f"{s!r}: year {year} is out of range (1900-2999)")
-    weeks = dt.date(year, 12, 28).isocalendar()[1]
-    if not 1 <= week <= weeks:
-        raise argparse.ArgumentTypeError(f"{s!r}: {year} has ISO weeks 01 to {weeks:02d}")
-    return f"{year}-W{week:02d}"
-
-
 def year(s: str) -> int:
     try:
         v = int(s)
@@ -78,4 +64,3 @@ def proxy_url(s: str) -> str:
         raise argparse.ArgumentTypeError(f"{s!r} is not a proxy URL like http://127.0.0.1:8080")
     del port
     return s.strip()
-

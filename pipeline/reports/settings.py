@@ -22,15 +22,3 @@ def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = 
 def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     """The reports' reference date: settings.as_of, else today (the same rule as the views)."""
     return con.execute("SELECT as_of FROM report_params").fetchall()[0][0]
-
-
-def sync_from_config(con: duckdb.DuckDBPyConnection, status_section: dict) -> bool:
-    """Copy config status.dormant_days into settings, so SQL-only analysts see the same rule.
-
-    Returns True when the stored value changed.
-    """
-    want = str(int(status_section.get("dormant_days", 90)))
-    if get_setting(con, "dormant_days") == want:
-        return False
-    set_setting(con, "dormant_days", want)
-    return True

@@ -92,8 +92,8 @@ def _views_agree_with_truth(db):
 
     from demoweb.truth import build_truth
     from nlp.urls import canonical_url
-    from pipeline.truth_load import load_truth_tags
     from tests.reports.truthgen import local_week
+    from tests.truth_load import load_truth_tags
     truth = build_truth(scale=1, seed=7, as_of=NIGHT2)
     con = duckdb.connect(str(db))
     try:

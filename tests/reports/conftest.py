@@ -14,7 +14,7 @@ from tests.reports.truthgen import make_truth
 
 def build_db(path: Path, truth: dict) -> Path:
     from pipeline.setup_db import init_db
-    from pipeline.truth_load import load_truth_articles, load_truth_tags
+    from tests.truth_load import load_truth_articles, load_truth_tags
     from warehouse import connect
     from warehouse.batch import write_rows
 

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from pipeline.reports.settings import set_setting
-from pipeline.truth_load import load_truth_articles, load_truth_tags
 from tests.reports.truthgen import FORMULA_TITLE, expected_coverage, local_week
+from tests.truth_load import load_truth_articles, load_truth_tags
 from warehouse.ids import url_id
 
 
@@ -145,7 +145,7 @@ def test_truth_reload_never_duplicates(con, truth):
 
 
 def test_truth_with_unknown_unit_is_rejected(con, truth):
-    from pipeline.truth_load import TruthError
+    from tests.truth_load import TruthError
     bad = dict(truth, units=[{"unit_id": "nope", "site": "x", "column": None, "column_status": "missing"}])
     with pytest.raises(TruthError, match="nope"):
         load_truth_articles(con, bad)

@@ -3,15 +3,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipeline.parquet_export import export_parquet, read_back_sql
+from pipeline.parquet_export import export_parquet
 from registry import load_plan, load_units
 from tests.conftest import PLAN, UNITS
 from warehouse.batch import write_rows
 from warehouse.ids import url_id
+
+
+def read_back_sql(out_dir: Path, name: str) -> str:
+    """The DuckDB query that reads one exported table back (hive-partitioned Parquet)."""
+    d = str(Path(out_dir) / name).replace("'", "''")
+    return f"SELECT * FROM read_parquet('{d}/**/*.parquet', hive_partitioning = true)"
+
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.scaleout.rates import max_rate, site_rates
 from tests.scaleout.miniweb import MiniWeb
+from tests.scaleout.rates import max_rate, site_rates
 from tests.scaleout.test_workers_mini import new_db, night
 
 pytestmark = pytest.mark.redis

@@ -143,8 +143,8 @@ def test_sigkilled_worker_restarted_next_night_nothing_missing(single, redis_ser
 
 def test_four_workers_hold_each_demo_site_to_its_rate(redis_server, tmp_path):
     """Every demo site's measured rate (server timestamps) stays within 10% of the per-site limit."""
-    from crawlers.scaleout.rates import site_rates
     from pipeline.scaleout import run_scaleout_crawl
+    from tests.scaleout.rates import site_rates
 
     limit = 8.0
     with demoweb_server.DemoWeb(scale=1, seed=7, as_of=AS_OF) as web:

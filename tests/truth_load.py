@@ -1,6 +1,6 @@
 """Loading the demo web's ground truth into the warehouse: a 'perfect crawl' and 'perfect tags'.
 
-Used by tests (and the demo) to check that the analysts' views agree with what the demo web
+Used by tests to check that the analysts' views agree with what the demo web
 actually contains, independently of how well crawling, extraction and tagging did.
 Truth URLs are canonical already, so article_id = url_id(url) as for crawled articles.
 """
