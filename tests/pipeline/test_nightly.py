@@ -171,6 +171,6 @@ def test_nightly_retrains_an_out_of_date_default_model(tmp_path, model_path):
     stale.save(path)
     cfg = _config(tmp_path, path)
     cmd = [sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(tmp_path / "w.duckdb"),
-           "--as-of", NIGHT1.isoformat(), *[a for s in ("crawl", "extract", "views", "weekly") for a in ("--skip", s)]]
+           "--as-of", NIGHT1.isoformat(), *[a for s in ("crawl", "channels", "extract", "views", "weekly") for a in ("--skip", s)]]
     _run(cmd)
     assert ThemeModel.load(path).version == current
