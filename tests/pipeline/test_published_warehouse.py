@@ -182,8 +182,9 @@ def test_analysts_reports_and_a_second_nightly_during_a_nightly(night1, tmp_path
         assert noise not in r_err, noise
     logs = sorted((night1["tmp"] / "logs").glob(f"run-{max_after:05d}-*.log"))
     text = logs[-1].read_text(encoding="utf-8") if logs else ""
-    # (Scrapy 2.19 no longer logs "Overridden settings" or its spider middlewares; these dumps it does log)
-    assert "[scrapy.middleware] INFO: Enabled extensions" in text and "Enabled downloader middlewares" in text
+    # which dumps Scrapy writes varies (2.19 dropped "Overridden settings"; extensions are not always
+    # listed): its middleware dump is there on every night
+    assert "[scrapy.middleware] INFO: Enabled downloader middlewares" in text, text[:3000]
     assert f"published {db}" in r_err and "database: " + str(db) in r_out
 
 
