@@ -27,6 +27,7 @@ from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, s
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from nlp.pool import process_pool, stop_pool
 from nlp.sanitize import clean_web_text
+from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from warehouse.batch import write_rows
 from warehouse.db import rollback
@@ -187,6 +188,7 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
 def _loop(con, idx, counts: dict, total: int, batch_size: int, progress, run_id, pool) -> dict:
     last_id = None
     while True:
+        interrupt_check()
         rows = con.execute(
             """SELECT page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib, http_status
                FROM pages WHERE extract_status IS NULL AND (? IS NULL OR page_id > ?)

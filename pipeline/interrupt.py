@@ -50,3 +50,16 @@ def reraise_if_interrupt(e: BaseException) -> None:
     if is_interrupt(e) and not isinstance(e, KeyboardInterrupt):
         name = signal.Signals(_fired[0]).name if _fired else "INTERRUPT"
         raise Interrupted(name) from e
+
+
+def check() -> None:
+    """Raise Interrupted if a stop was requested. Called between batches: a signal whose exception was
+    swallowed on the way (DuckDB runs the handler while a query checks for signals, and may clear the
+    exception it raised) still stops the job at the next batch."""
+    if _fired:
+        raise Interrupted(signal.Signals(_fired[0]).name)
+
+
+def requested() -> bool:
+    """Whether this process was told to stop (SIGTERM/SIGINT), whatever became of the exception."""
+    return bool(_fired)

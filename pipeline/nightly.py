@@ -21,6 +21,8 @@ import duckdb
 
 from pipeline import exitcodes
 from pipeline.context import Context
+from pipeline.interrupt import check as interrupt_check
+from pipeline.interrupt import requested as interrupt_requested
 from pipeline.interrupt import reraise_if_interrupt
 from pipeline.lock import LockHeld
 from pipeline.progress import StageProgress
@@ -121,6 +123,7 @@ def _run_locked(args, ctx, plan, reg, cfg, session: WriterSession, unit_ids, as_
         t0 = time.monotonic()
         log.info("stage %s started", stage)
         try:
+            interrupt_check()  # a stop swallowed inside the last stage still stops the night here
             st.counts[stage] = _run_stage(stage, args, cfg, plan, reg, db, unit_ids, as_of, st)
         except KeyboardInterrupt:
             st.seconds[stage] = round(time.monotonic() - t0, 2)
@@ -154,6 +157,10 @@ def _run_locked(args, ctx, plan, reg, cfg, session: WriterSession, unit_ids, as_
             log.error("no site answered any of %s requests: the network or the proxy is down; later stages skipped",
                       st.counts[stage].get("requests"))
             break
+    if interrupt_requested():  # told to stop during the last stage, and its exception was swallowed
+        _finish_run(db, st, "interrupted")
+        print("chuyenmuc nightly: interrupted; committed batches are kept, rerun to resume", file=sys.stderr)
+        return exitcodes.INTERRUPTED
     summary = _summary(db, st)
     summary["no_site_reached"] = no_site_reached(st.counts.get("crawl"))
     if summary["no_site_reached"]:

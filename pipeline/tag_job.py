@@ -22,6 +22,7 @@ from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 from nlp.themes.training import train
 from nlp.tokenize import tokenize_article, tokenize_articles, tokenizer_version
+from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
 from warehouse.batch import write_rows
@@ -131,6 +132,7 @@ def tokenize_missing(con: duckdb.DuckDBPyConnection, batch_size: int = 500, proc
     version = tokenizer_version()
     last = None
     while True:
+        interrupt_check()
         rows = con.execute(
             "SELECT a.article_id, a.title, a.text FROM articles a "
             "WHERE NOT EXISTS (SELECT 1 FROM article_tokens t WHERE t.article_id = a.article_id) "
@@ -237,6 +239,7 @@ def run_tag(con: duckdb.DuckDBPyConnection, model_path: str | Path, all: bool = 
     scored = tagged_articles = tags = 0
     last = None
     while True:
+        interrupt_check()
         if all:
             rows = con.execute(
                 "SELECT t.article_id, t.title_tokens, t.text_tokens FROM article_tokens t "

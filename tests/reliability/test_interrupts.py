@@ -218,3 +218,30 @@ def test_a_signal_inside_a_duckdb_query_is_an_interrupt_not_a_bad_page() -> None
         _page_fault(raised)
     reraise_if_interrupt(ValueError("a bad page"))  # an ordinary error is left to the isolation
     assert _page_fault(ValueError("a bad page"))
+
+
+def test_a_swallowed_stop_request_still_stops_at_the_next_batch() -> None:
+    """A signal whose exception a library swallowed (as DuckDB may, running the handler while a query
+    checks for signals) is still honoured: `check()` between batches raises it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = """
+import os, signal
+from pipeline import interrupt
+interrupt.install()
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+except KeyboardInterrupt:
+    pass  # swallowed, as inside a library
+assert interrupt.requested()
+try:
+    interrupt.check()
+except interrupt.Interrupted as e:
+    print("stopped", e)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "stopped SIGINT"
