@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -175,6 +175,9 @@ class PlanFile(FileModel):
     periods: Annotated[list[PeriodEntry], AfterValidator(_nonempty("periods", "[[periods]]"))]
     obligations: dict[str, ObligationEntry] = {}
     themes: Annotated[list[ThemeEntry], AfterValidator(_nonempty("themes", "[[themes]]"))]
+    # {theme_id = minimum precision in (0, 1]}: the theme model's thresholds must meet it (nlp/themes/training.py
+    # checks the ids and values when it trains, naming the plan file)
+    theme_min_precision: dict[str, Any] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanFile:
@@ -233,6 +236,8 @@ class PlanFile(FileModel):
     def to_plan(self, path: str) -> Plan:
         extra = {"schema": self.schema_, "signed_by": self.signed_by, "issued_on_precision": self.issued_on_precision,
                  "implements": self.implements, "source_text": self.source_text}
+        if self.theme_min_precision:
+            extra["theme_min_precision"] = dict(self.theme_min_precision)
         return Plan(
             plan_id=self.plan_id, title=self.title, issuer=self.issuer, number=self.number, issued_on=self.issued_on,
             report_deadline=self.report_deadline,

@@ -95,7 +95,10 @@ def test_demo_home_and_listings_are_not_articles(web) -> None:
         if not unit.get("site"):
             continue
         status, headers, body = fetch(web, unit["site"])
-        assert status == 200
+        if unit.get("unreachable") == "site-down":  # the demo's dead site answers 503 every night
+            assert status == 503, unit["site"]
+            continue
+        assert status == 200, unit["site"]
         assert not extract_page(body, unit["site"], headers).is_article, unit["site"]
         col = unit.get("column")
         if col:
