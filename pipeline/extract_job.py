@@ -8,6 +8,10 @@ Near-duplicates: an article whose SimHash is within LOOSE_DUP_BITS (confirmed by
 another unit gets repost_of = that article (the earliest such); when the original arrives after its
 reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
 writes them).
+
+Documents published as pages (the body only a link to a PDF/DOC/DOCX) are publications too: an articles row
+with is_document, the linked file's text (nlp.documents; the crawler stored the file as a page, which gets
+extract_status 'attachment') and the page's title and date (or the date its title spells).
 """
 from __future__ import annotations
 
