@@ -99,8 +99,8 @@ def _good_syllables(text: str) -> tuple[int, int]:
     return sum(1 for w in words if len(w) > 1 and not w.isascii() and _valid_syllable(w.lower())), len(words)
 
 
-def good_vietnamese(text: str, limit: int = 30000) -> bool:
-    """Strong evidence that a text is readable Vietnamese as it stands: at least 20 well-formed
+def good_vietnamese(text: str, limit: int = 30000, min_good: int = 20) -> bool:
+    """Strong evidence that a text is readable Vietnamese as it stands: at least min_good well-formed
     accented syllables, more than twice the broken accented tokens and odd characters together (a
     German or Spanish line adds a few of those; a page of mojibake or misread legacy text is full of them)."""
     text = text[:limit]
@@ -114,7 +114,7 @@ def good_vietnamese(text: str, limit: int = 30000) -> bool:
         else:
             bad += 1
     odd = sum(1 for ch in text if ch in SUSPICIOUS)  # mojibake splits into valid-looking pieces ("Há»™i")
-    return good >= 20 and good > 2 * (bad + odd)
+    return good >= min_good and good > 2 * (bad + odd)
 
 
 def suspicious_ratio(text: str) -> float:
@@ -351,7 +351,7 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
                 nfc_changed = True
             vis = visible_text(t)
             # a legacy or repaired reading of the whole page needs strong evidence (good Vietnamese)
-            weak = (repaired or (codec in _FLAG_OF and codec != declared)) and not good_vietnamese(vis)
+            weak = (repaired or (codec in _FLAG_OF and codec != declared)) and not good_vietnamese(vis, min_good=5)
             s = viet_score(vis)
             key = (s, -rank - (0.5 if repaired else 0))  # ties: the plain, earlier (declared) reading
             if weak:
