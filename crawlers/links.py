@@ -10,6 +10,7 @@ Heuristics are the ones that hold on the portals we monitor (Liferay gov portals
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -215,6 +216,31 @@ def feed_links(html: str | bytes, url: str) -> list[str]:
             u = _abs(ln.attrib.get("href"), base)
             if u and u not in out:
                 out.append(u)
+    return out
+
+
+_DOCUMENT = re.compile(r"(?i)\.(?:pdf|docx?)$")
+
+
+def document_links(html: str | bytes, url: str, domains: Iterable[str], max_text: int = 2000,
+                   limit: int = 3) -> list[str]:
+    """Links to PDF/DOC/DOCX files of the unit's own site on a page with little text of its own (a
+    decision or plan published as a page whose body is the file): the file is the publication's text.
+    Pages with text of their own keep their attachments unfetched (they would cost a request each)."""
+    sel = _sel(html)
+    words = " ".join(" ".join(sel.xpath("//body//p//text()").getall()).split())
+    if len(words) > max_text:
+        return []
+    base = get_base_url(html if isinstance(html, str) else html.decode("utf-8", "replace"), url)
+    out: list[str] = []
+    for href in sel.xpath("//a/@href | //iframe/@src | //embed/@src | //object/@data").getall():
+        absolute = _abs(href.strip(), base)
+        if not absolute or not _DOCUMENT.search(urlsplit(absolute).path) or not same_site(absolute, domains):
+            continue
+        if absolute not in out:
+            out.append(absolute)
+        if len(out) >= limit:
+            break
     return out
 
 

@@ -58,6 +58,8 @@ def from_config(crawl: dict[str, Any], proxy: str | None = None) -> dict[str, An
         DOWNLOAD_DELAY=float(c["download_delay"]),
         AUTOTHROTTLE_TARGET_CONCURRENCY=float(c["autothrottle_target"]),
         DOWNLOAD_MAXSIZE=int(c["download_maxsize"]),
+        # article pages only (base64 images pasted into the body); everything else DOWNLOAD_MAXSIZE
+        CHUYENMUC_ARTICLE_MAXSIZE=int(c["article_maxsize"]),
         DOWNLOAD_WARNSIZE=int(c["download_warnsize"]),
         DOWNLOAD_TIMEOUT=float(c["timeout"]),
         RETRY_TIMES=int(c["retries"]),

@@ -107,7 +107,7 @@ class App:
         if path.startswith("/documents/") and path.endswith(".pdf"):
             for a in arts:
                 if a.fault == "empty-body-pdf" and render.pdf_path(a) == path:
-                    return Page(200, "application/pdf", render.PDF_BYTES, a.published)
+                    return Page(200, "application/pdf", render.pdf_bytes(site, a), a.published)
             return self._404(site)
         if site.host == CAL_TRAP_HOST and path.rstrip("/") == "/lich-cong-tac":
             m = re.fullmatch(r"(\d{4})-(\d{2})", (query.get("month") or ["2022-12"])[0])

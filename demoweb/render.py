@@ -212,6 +212,19 @@ PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</T
              b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
+def pdf_bytes(site: Site, a: Article) -> bytes:
+    """The decision as a PDF with a text layer (as a portal's office software exports it)."""
+    from demoweb.pdf import text_pdf
+    d = a.published
+    lines = [site.name.upper(), "", a.title, "", f"Đắk Lắk, ngày {d.day} tháng {d.month} năm {d.year}", "",
+             "QUYẾT ĐỊNH", "Về việc ban hành Quy chế làm việc của cơ quan", "",
+             "Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc của cơ quan.",
+             "Điều 2. Quyết định có hiệu lực kể từ ngày ký.",
+             "Điều 3. Chánh Văn phòng, Trưởng các phòng chuyên môn chịu trách nhiệm thi hành Quyết định này.",
+             "", "GIÁM ĐỐC"]
+    return text_pdf([lines])
+
+
 def pdf_path(a: Article) -> str:
     return f"/documents/{a.art_id}/quyet-dinh-{a.art_id}.pdf"
 

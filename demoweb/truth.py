@@ -71,7 +71,9 @@ def truth_of(world: World, as_of: dt.date, dormant_days: int = DORMANT_DAYS) -> 
             articles.append({"url": a.url, "unit_id": a.unit_id, "published_at": a.published.isoformat(),
                              "themes": list(a.themes), "repost_of": a.repost_of, "robots_allowed": a.robots_allowed,
                              "column_url": curl if in_col else None, "title": a.title, "category": a.category,
-                             "fault": a.fault})
+                             "fault": a.fault,
+                             # a document published as a page (its body a link to the PDF): a publication
+                             "document": a.fault == "empty-body-pdf"})
     articles.sort(key=lambda r: (r["published_at"], r["url"]))
     faults = [dict(f) for f in world.faults]
     return {"seed": world.seed, "scale": world.scale, "as_of": as_of.isoformat(), "units": units,

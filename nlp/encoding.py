@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ftfy.badness import is_bad
+
 from nlp.sanitize import clean_web_text
 
 # TCVN 5712 (VN1, a superset of the TCVN3/ABC font layout) bytes 0x80..0xFF, from glibc iconv.
@@ -90,6 +92,31 @@ def viet_score(text: str, limit: int = 30000) -> float:
     return (good - 2 * bad - 3 * susp) / max(words, 1)
 
 
+def _good_syllables(text: str) -> tuple[int, int]:
+    """(well-formed accented syllables of two letters or more, words) of a text: a lone "ì" or "ý"
+    is as likely a misread symbol ("×") as a word."""
+    words = [m.group(0) for m in _WORD.finditer(text)]
+    return sum(1 for w in words if len(w) > 1 and not w.isascii() and _valid_syllable(w.lower())), len(words)
+
+
+def good_vietnamese(text: str, limit: int = 30000, min_good: int = 20) -> bool:
+    """Strong evidence that a text is readable Vietnamese as it stands: at least min_good well-formed
+    accented syllables, more than twice the broken accented tokens and odd characters together (a
+    German or Spanish line adds a few of those; a page of mojibake or misread legacy text is full of them)."""
+    text = text[:limit]
+    good = bad = 0
+    for m in _WORD.finditer(text):
+        tok = m.group(0)
+        if tok.isascii():
+            continue
+        if len(tok) > 1 and _valid_syllable(tok.lower()):
+            good += 1
+        else:
+            bad += 1
+    odd = sum(1 for ch in text if ch in SUSPICIOUS)  # mojibake splits into valid-looking pieces ("Há»™i")
+    return good >= min_good and good > 2 * (bad + odd)
+
+
 def suspicious_ratio(text: str) -> float:
     letters = sum(1 for ch in text if ch.isalpha()) or 1
     return sum(1 for ch in text if ch in SUSPICIOUS) / letters
@@ -161,9 +188,28 @@ _CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™
 _CP1252_RUN = re.compile(f"(?:[\\x21-\\x3b\\x3d\\x3f-\\xff]|[{_CP1252_SPECIALS}])+")
 
 
+def _plausible_repair(before: str, after: str) -> bool:
+    """Strong evidence that `after` is what `before` was meant to say: ftfy's own rules call `before`
+    mojibake, or the repair gives Vietnamese letters; and the repair holds no control character and
+    no letter of another script (a clean "×”" re-encodes as valid UTF-8 too: Hebrew "ה")."""
+    for ch in after:
+        o = ord(ch)
+        if o < 0x80:
+            if o < 0x20 and ch not in "\t\n\r":
+                return False
+            continue
+        if 0x80 <= o < 0xA0 or ch == "\ufffd":
+            return False
+        if o >= 0x250 and not (0x1EA0 <= o <= 0x1EF9 or 0x2000 <= o <= 0x214F or 0x300 <= o <= 0x36F):
+            return False
+    if is_bad(before):
+        return True
+    return any(ch in VIET_LETTERS for ch in after if ch not in before)
+
+
 def _repair_segments(text: str) -> str:
     """Mojibake inside otherwise good Unicode: re-decode each non-ASCII Windows-1252 word that is
-    valid UTF-8 as bytes (Latin-1 Vietnamese words like "Tôi" never are)."""
+    valid UTF-8 as bytes (Latin-1 Vietnamese words like "Tôi" never are), when that is plausible."""
     def fix(m: re.Match) -> str:
         seg = m.group(0)
         if seg.isascii():
@@ -172,9 +218,10 @@ def _repair_segments(text: str) -> str:
         if raw is None:
             return seg
         try:
-            return raw.decode("utf-8")
+            out = raw.decode("utf-8")
         except UnicodeDecodeError:
             return seg
+        return out if _plausible_repair(seg, out) else seg
     return _CP1252_RUN.sub(fix, text)
 
 
@@ -193,6 +240,8 @@ def repair_mojibake(text: str) -> str | None:
         if nxt == cur:
             break
         best = cur = nxt
+    if best is not None and not _plausible_repair(text, best):
+        best = None  # a clean run such as "×”" re-encodes as valid UTF-8 too: not evidence enough
     if best is None:
         seg = _repair_segments(text)
         if seg != text:
@@ -269,14 +318,20 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
                 cands.append((codec, t))
             if codec == "utf-8" and t is not None:
                 vis = visible_text(t)
-                if suspicious_ratio(vis) < 0.002:  # clean UTF-8: the common case, stop early
+                # clean UTF-8 (the common case), or valid UTF-8 with good Vietnamese: never re-read as a
+                # whole; a block that is broken (a pasted legacy-font paragraph) is repaired on its own
+                if suspicious_ratio(vis) < 0.002 or good_vietnamese(vis) or not is_bad(vis[:30000]):
                     if declared and declared not in ("utf-8", "ascii"):
                         flags.append("charset-mismatch")
                     nfc = unicodedata.normalize("NFC", t)
                     if nfc != t:
                         flags.append("nfc-normalised")
+                    if suspicious_ratio(vis) >= 0.002:
+                        nfc, fixed = _repair_runs(nfc)
+                        flags += fixed
                     return Decoded(nfc, "utf-8", flags)
     best: tuple[float, float, str, str, bool | str] | None = None
+    fallback: tuple[float, float, str, str, bool | str] | None = None
     nfc_changed = False
     for rank, (codec, text) in enumerate(cands):
         variants: list[tuple[str, bool | str]] = [(text, False)]
@@ -294,10 +349,17 @@ def decode_body(body: bytes | str, headers: dict | None = None) -> Decoded:
             t = unicodedata.normalize("NFC", t0)
             if t != t0 and codec in ("utf-8", "str") and not repaired:
                 nfc_changed = True
-            s = viet_score(visible_text(t))
+            vis = visible_text(t)
+            # a legacy or repaired reading of the whole page needs strong evidence (good Vietnamese)
+            weak = (repaired or (codec in _FLAG_OF and codec != declared)) and not good_vietnamese(vis, min_good=5)
+            s = viet_score(vis)
             key = (s, -rank - (0.5 if repaired else 0))  # ties: the plain, earlier (declared) reading
-            if best is None or key > (best[0], best[1]):
+            if weak:
+                if fallback is None or key > (fallback[0], fallback[1]):
+                    fallback = (s, key[1], codec, t, repaired)
+            elif best is None or key > (best[0], best[1]):
                 best = (s, key[1], codec, t, repaired)
+    best = best or fallback  # nothing reads well: the best of the weak readings, flagged below
     assert best is not None
     score, _, codec, text, repaired = best
     if repaired in ("tcvn3", "vni"):
@@ -339,10 +401,15 @@ def _repair_runs(markup: str) -> tuple[str, list[str]]:
         cands = [(repair_mojibake(run), "mojibake-repaired"), (vni_decode(run), "legacy-encoding:vni")]
         if raw is not None:
             cands.append((tcvn3_decode(raw), "legacy-encoding:tcvn3"))
+        susp = sum(1 for ch in run if ch in SUSPICIOUS)
         for cand, flag in cands:
             if cand and cand != run:
                 sc = viet_score(html.unescape(cand))
-                if sc > best_score + 0.2:
+                # strong evidence only: clearly more Vietnamese, and most odd characters gone
+                left = sum(1 for ch in cand if ch in SUSPICIOUS)
+                good, words = _good_syllables(html.unescape(cand))
+                if sc > best_score + 0.2 and sc >= 0.3 and left * 4 <= susp and good >= 2 \
+                        and good - _good_syllables(html.unescape(run))[0] >= 2 and good >= 0.4 * words:
                     best, best_score, how = cand, sc, flag
         if how:
             used.add(how)

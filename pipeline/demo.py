@@ -127,6 +127,7 @@ def _print_truth_check(truth: dict, requests_night1: int, stats_night2: list[dic
             "SELECT unit_id, column_url FROM column_status WHERE column_url IS NOT NULL").fetchall()}
         status = dict(con.execute("SELECT unit_id, status FROM column_status").fetchall())
         stored = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+        documents = {r[0] for r in con.execute("SELECT url FROM articles WHERE is_document").fetchall()}
         page_kind = dict(con.execute("SELECT url, extract_status FROM pages").fetchall())
         too_large = {r[0] for r in con.execute("SELECT url FROM run_errors WHERE kind = 'too-large'").fetchall()}
         n_new2 = con.execute("SELECT count(*) FROM articles a JOIN pages p ON p.page_id = a.article_id "
@@ -150,6 +151,9 @@ def _print_truth_check(truth: dict, requests_night1: int, stats_night2: list[dic
     print(f"- column status agrees with the truth for {agree} of {len(truth['units'])} units")
     print(f"- articles stored: {got} of {len(allowed)} the truth lists as allowed by robots.txt"
           + (" (the rest: " + "; ".join(f"{n} {r}" for r, n in sorted(why.items())) + ")" if why else ""))
+    true_docs = [a["url"] for a in allowed if a.get("document")]
+    print(f"- documents published as pages: {sum(1 for u in true_docs if u in documents)} of {len(true_docs)} "
+          f"stored as publications flagged as documents; {len(documents - set(true_docs))} flagged that the truth does not list")
     for line in channel_check(truth):
         print(line)
     print(f"- requests: night 1 {requests_night1}, night 2 {len(stats_night2)} "

@@ -8,6 +8,10 @@ Near-duplicates: an article whose SimHash is within LOOSE_DUP_BITS (confirmed by
 another unit gets repost_of = that article (the earliest such); when the original arrives after its
 reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
 writes them).
+
+Documents published as pages (the body only a link to a PDF/DOC/DOCX) are publications too: an articles row
+with is_document, the linked file's text (nlp.documents; the crawler stored the file as a page, which gets
+extract_status 'attachment') and the page's title and date (or the date its title spells).
 """
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
+from nlp.dates import parse_vietnamese_date
 from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
+from nlp.documents import document_kind, document_text
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from nlp.pool import process_pool, stop_pool
 from nlp.sanitize import clean_web_text
@@ -44,6 +50,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("text", pa.string()), ("lang", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
     ("simhash", pa.uint64()), ("repost_of", pa.int64()), ("quality_flags", pa.list_(pa.string())),
     ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
+    ("is_document", pa.bool_()), ("document_url", pa.string()),
 ])
 STATUS_SCHEMA = pa.schema([("page_id", pa.int64()), ("extract_status", pa.string()),
                            ("extract_error", pa.string()), ("extracted_at", pa.timestamp("us"))])
@@ -147,6 +154,11 @@ def _extract_one(job: tuple) -> tuple:
             raise ExtractError("no stored body", url)
         body = zlib.decompress(body_z)
         hdrs = json.loads(headers) if isinstance(headers, str) and headers else (headers or None)
+        ctype = next((v for k, v in (hdrs or {}).items() if k.lower() == "content-type"), None) \
+            if isinstance(hdrs, dict) else None
+        kind = document_kind(body, ctype, url)
+        if kind is not None:  # a document file linked from a document page: read with that page
+            return ("attachment", kind)
         res = extract_page(body, fetched_url or url, hdrs if isinstance(hdrs, dict) else None, _as_aware(fetched_at))
         return ("ok", res)
     except Exception as e:  # noqa: BLE001 - one bad page must never stop the run
@@ -158,7 +170,7 @@ def _extract_one(job: tuple) -> tuple:
 def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: int = 200,  # noqa: A002
                 progress: Callable[[int, int | None], None] | None = None, run_id: int | None = None) -> dict:
     """Extract every page not yet extracted (all=True: every page) and return counts per outcome."""
-    counts = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "error": 0, "reposts": 0}
+    counts = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "attachment": 0, "error": 0, "reposts": 0}
     if all:
         # a re-extraction starts from scratch: statuses cleared in one statement, bodies kept
         con.execute("UPDATE pages SET extract_status = NULL, extract_error = NULL WHERE body_zlib IS NOT NULL")
@@ -198,11 +210,44 @@ def _loop(con, idx, counts: dict, total: int, batch_size: int, progress, run_id,
         last_id = rows[-1][0]
         jobs = [(r[7], r[1], r[2], r[6], r[5]) for r in rows]
         results = list(pool.map(_extract_one, jobs, chunksize=4)) if pool is not None else [_extract_one(j) for j in jobs]
+        results = [_with_document(con, r) for r in results]
         _isolated(con, rows, results, idx, counts, run_id)
         counts["pages"] += len(rows)
         if progress:
             progress(counts["pages"], total)
     return counts
+
+
+@dataclass
+class _Doc:
+    """A document page's file: its canonical URL, text (empty for a scan or a file not fetched) and flags."""
+    url: str | None
+    text: str
+    flags: list[str]
+
+
+def _with_document(con: duckdb.DuckDBPyConnection, outcome: tuple) -> tuple:
+    """A document page's result gets the text of the first linked file the crawl stored."""
+    if outcome[0] != "ok" or outcome[1].kind != "document":
+        return outcome
+    from nlp.urls import canonical_url
+    res = outcome[1]
+    wanted = []
+    for a in res.attachments:
+        try:
+            wanted.append(canonical_url(a))
+        except ValueError:
+            continue
+    if not wanted:
+        return (*outcome, _Doc(None, "", ["document-not-fetched"]))
+    rows = dict((r[0], r[1:]) for r in con.execute(
+        "SELECT url, body_zlib, content_type FROM pages WHERE list_contains(?, url) AND http_status = 200",
+        [wanted]).fetchall())
+    for url in wanted:
+        if url in rows and rows[url][0] is not None:
+            doc = document_text(zlib.decompress(rows[url][0]), rows[url][1], url)
+            return (*outcome, _Doc(url, doc.text, [f"document-{doc.kind}", *(f"document-{f}" for f in doc.flags)]))
+    return (*outcome, _Doc(wanted[0], "", ["document-not-fetched"]))
 
 
 def storage_fault(e: BaseException) -> bool:
@@ -272,8 +317,15 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
                 drop.append(page_id)
                 counts["error"] += 1
                 continue
+            if outcome[0] == "attachment":  # stored for its document page; not a publication itself
+                statuses.append({"page_id": page_id, "extract_status": "attachment", "extract_error": None,
+                                 "extracted_at": now})
+                drop.append(page_id)
+                counts["attachment"] += 1
+                continue
             res = outcome[1]
-            if not res.is_article:
+            doc: _Doc | None = outcome[2] if len(outcome) > 2 else None
+            if not res.is_article and doc is None:
                 status = STATUS_OF.get(res.kind, "not-article")
                 statuses.append({"page_id": page_id, "extract_status": status,
                                  "extract_error": None if status == "document" or res.kind == "listing" else res.kind,
@@ -281,12 +333,17 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
                 drop.append(page_id)
                 counts[status] += 1
                 continue
-            syl = syllables(res.text)
-            chash, simh = content_hash(res.text), simhash(res.text)
+            text, flags, published_at = res.text, res.quality_flags, res.published_at
+            if doc is not None:  # a document published as a page: a publication, its file's text as text
+                text, flags = doc.text, [*flags, "document", *doc.flags]
+                if published_at is None and res.title:  # "Quyết định số 125/QĐ-... ngày 18/5/2022 ..."
+                    published_at = parse_vietnamese_date(res.title, _as_aware(_fetched_at))
+            syl = syllables(text)
+            chash, simh = content_hash(text), simhash(text)
             repost_of = None
             if len(syl) >= MIN_DUP_SYLLABLES:
-                key = _key(res.published_at, page_id)
-                found = idx.matches(simh, chash, unit_id, res.text, text_of)
+                key = _key(published_at, page_id)
+                found = idx.matches(simh, chash, unit_id, text, text_of)
                 earlier = [k for k in found if k.key < key]
                 if earlier:
                     repost_of = min(earlier, key=lambda k: k.key).article_id
@@ -297,14 +354,16 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
                 known = _Known(page_id, unit_id, key, simh, chash)
                 idx.add(known)
                 added.append(known)
-                batch_texts[page_id] = res.text
+                batch_texts[page_id] = text
             articles.append({
                 "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
-                "published_at": res.published_at, "author": res.author, "text": res.text, "lang": res.lang,
+                "published_at": published_at, "author": res.author, "text": text, "lang": res.lang,
                 "word_count": len(syl), "content_hash": chash, "simhash": simh, "repost_of": repost_of,
-                "quality_flags": res.quality_flags, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now})
-            statuses.append({"page_id": page_id, "extract_status": "article", "extract_error": None, "extracted_at": now})
-            counts["article"] += 1
+                "quality_flags": flags, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now,
+                "is_document": doc is not None, "document_url": doc.url if doc is not None else None})
+            status = "document" if doc is not None else "article"
+            statuses.append({"page_id": page_id, "extract_status": status, "extract_error": None, "extracted_at": now})
+            counts[status] += 1
         _write(con, articles, statuses, errors, drop, relink)
     except BaseException:
         for k in added:  # nothing of this batch was stored: no later page may name it as its original

@@ -74,7 +74,8 @@ def load_truth_articles(con: duckdb.DuckDBPyConnection, truth: dict[str, Any],
                          column_id=columns[cu]["column_id"] if cu else None, title=a.get("title"),
                          published_at=_ts(a.get("published_at"), where),
                          repost_of=url_id(a["repost_of"]) if a.get("repost_of") else None,
-                         extractor_version=TRUTH_MODEL, extracted_at=seen))
+                         extractor_version=TRUTH_MODEL, extracted_at=seen,
+                         is_document=bool(a.get("document"))))  # a document published as a page (#20)
     first: dict[str, dt.datetime] = {}
     for r in rows:  # a column is first seen with its oldest article (as a crawler of the archive would)
         if r["column_id"]:

@@ -135,6 +135,13 @@ class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
             return None
         return r
 
+    def attachment_request(self, unit: Unit, url: str) -> Request | None:
+        """A document page's file is fetched by one worker only, like an article."""
+        r = super().attachment_request(unit, url)
+        if r is None or not self._claim(f"attachment|{r.meta['link_canonical']}"):
+            return None
+        return r
+
     def worker_counts(self) -> dict[str, Any]:
         st = self.crawler.stats
         return dict(requests=int(st.get_value("downloader/request_count", 0)),

@@ -29,6 +29,7 @@ from crawlers.feeds import FeedError, parse_feed, parse_sitemap
 from crawlers.middlewares import CrawlIgnored, PageBudget
 from crawlers.store import CrawlStore
 from nlp.column_match import match_column
+from nlp.datauri import strip_data_uris
 from nlp.urls import canonical_url, same_site
 from registry.units import Unit
 from registry.units import source_id as make_source_id
@@ -105,6 +106,8 @@ class UnitsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         spider.max_pages = s.getint("CHUYENMUC_LISTING_MAX_PAGES")
+        # article pages may be larger than listings (base64 images pasted into the body), never smaller
+        spider.article_maxsize = max(s.getint("CHUYENMUC_ARTICLE_MAXSIZE"), s.getint("DOWNLOAD_MAXSIZE"))
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
         crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         return spider
@@ -255,7 +258,16 @@ class UnitsSpider(scrapy.Spider):
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=0,
                        meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="article",
                                  source_id=sid, column_id=column, link_canonical=c, pending_key=key,
-                                 handle_httpstatus_list=HANDLED))
+                                 handle_httpstatus_list=HANDLED, **self._article_caps()))
+
+    def _article_caps(self) -> dict[str, int]:
+        """Per-request size caps of an article page (Scrapy's download handler and decompression
+        middleware both read them): only article pages get the larger cap, up to which a gzip bomb
+        is still cut off."""
+        cap = getattr(self, "article_maxsize", None)
+        if not cap:
+            return {}
+        return {"download_maxsize": cap, "download_warnsize": max(cap // 2, self.settings.getint("DOWNLOAD_WARNSIZE", 0))}
 
     # ---- helpers
     def unit(self, response: Response) -> Unit:
@@ -494,8 +506,10 @@ class UnitsSpider(scrapy.Spider):
             self.counts["errors"] += 1
             return
         c = response.meta["link_canonical"]
+        body, stripped = response.body, 0
         if isinstance(response, TextResponse):
-            rel = L.rel_canonical(response.text, response.url)
+            body, stripped = strip_data_uris(body)  # megabytes of pasted images: neither parsed nor stored
+            rel = L.rel_canonical(body if stripped else response.text, response.url)
             if rel and same_site(rel, unit.domains) and not L.suspicious_url(rel):
                 c = canonical_url(rel)
             elif response.meta.get("redirect_urls") and same_site(response.url, unit.domains):
@@ -513,13 +527,47 @@ class UnitsSpider(scrapy.Spider):
         try:
             self.store.add_page(url=c, fetched_url=response.url, unit_id=unit.unit_id,
                                 source_id=response.meta.get("source_id"), column=column, status=response.status,
-                                headers=headers, body=response.body, content_type=ctype, charset=charset)
+                                headers=headers, body=body, content_type=ctype, charset=charset)
         except Exception as e:  # the database takes no more writes (a full disk...): fetching more is waste
             self.store_error = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
             self.logger.error("cannot store pages any more, stopping the crawl: %s", self.store_error)
             raise CloseSpider("store_failed") from None
         self.counts["pages_stored"] += 1
         self.per_unit[unit.unit_id]["pages_stored"] += 1
+        if isinstance(response, TextResponse):
+            for url in L.document_links(body if stripped else response.text, response.url, unit.domains):
+                req = self.attachment_request(unit, url)
+                if req is not None:
+                    self.crawler.engine.crawl(req)
+
+    def attachment_request(self, unit: Unit, url: str) -> Request | None:
+        """The file of a document page (a PDF/DOC/DOCX it links to), under the ordinary size cap."""
+        c = canonical_url(url)
+        if c in self.known_at_start or c in self.articles_seen or not same_site(url, unit.domains):
+            return None
+        self.articles_seen.add(c)
+        return Request(url, callback=self.parse_attachment, errback=self.on_error, dont_filter=True, priority=0,
+                       meta=dict(unit_id=unit.unit_id, unit_domains=unit.domains, role="attachment",
+                                 link_canonical=c, handle_httpstatus_list=HANDLED))
+
+    def parse_attachment(self, response: Response) -> None:
+        """Store the file as a page of its unit; the extract stage reads it with the page linking it."""
+        unit = self.unit(response)
+        self.per_unit[unit.unit_id]["requests"] += 1
+        if response.status != 200:
+            self.store.error(unit.unit_id, response.url, f"http-{response.status}",
+                             f"document file answered HTTP {response.status}")
+            self.counts["errors"] += 1
+            return
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        try:
+            self.store.add_page(url=response.meta["link_canonical"], fetched_url=response.url, unit_id=unit.unit_id,
+                                source_id=None, column=None, status=response.status, headers=headers,
+                                body=response.body, content_type=_hdr(response, b"Content-Type"), charset=None)
+        except Exception as e:  # as in parse_article: the database takes no more writes
+            self.store_error = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
+            raise CloseSpider("store_failed") from None
+        self.counts["documents_stored"] += 1
 
     # ---- failures
     def _links_missed(self, meta: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from nlp.datauri import strip_data_uris, strip_data_uris_text
 from nlp.dates import parse_with_time
 from nlp.encoding import decode_body, normalise_text
 from nlp.extract import frontmatter, generic, liferay, news_cms, wordpress
@@ -54,8 +55,13 @@ def extract_page(body: bytes | str, url: str, headers: dict | None = None,
         b = _is_binary(body)
         if b:
             raise NotHtmlError(f"body is {b}, not HTML", url)
+        body, stripped = strip_data_uris(body)  # pasted base64 images: megabytes of no text
+    else:
+        body, stripped = strip_data_uris_text(body)
     decoded = decode_body(body, headers)
     flags = list(decoded.flags)
+    if stripped:
+        flags.append("data-uris-stripped")
     text = decoded.text
     if frontmatter.detect_text(text):
         draft = frontmatter.extract_text(text, url)

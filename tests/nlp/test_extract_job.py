@@ -87,14 +87,21 @@ def test_extract_articles_reposts_not_articles_and_errors(db) -> None:
         page_row("https://xa.example.gov.vn/broken", "xa", None, raw_z=b"not zlib at all"),
     ])
     counts = run_extract(con, batch_size=2, run_id=7)
-    assert counts == {"pages": 6, "article": 3, "not-article": 1, "document": 1, "error": 1, "reposts": 1}
+    assert counts == {"pages": 6, "article": 3, "not-article": 1, "document": 1, "attachment": 0, "error": 1,
+                      "reposts": 1}
     st = statuses(con)
     assert st[ORIGINAL] == "article" and st["https://xa.example.gov.vn/tin"] == "not-article"
     assert st["https://xa.example.gov.vn/van-ban/kh45"] == "document" and st["https://xa.example.gov.vn/broken"] == "error"
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT url, article_id, unit_id, column_id, title, published_at, repost_of, word_count, simhash, lang "
         "FROM articles").fetchall()}
-    assert set(rows) == {ORIGINAL, REPOST, "https://xa.example.gov.vn/tin/tap-huan.html"}
+    # the document page is a publication too (issue 20): its file was not fetched, so its text is empty
+    assert set(rows) == {ORIGINAL, REPOST, "https://xa.example.gov.vn/tin/tap-huan.html",
+                         "https://xa.example.gov.vn/van-ban/kh45"}
+    doc = con.execute("SELECT is_document, document_url, text, quality_flags FROM articles "
+                      "WHERE url = 'https://xa.example.gov.vn/van-ban/kh45'").fetchall()[0]
+    assert doc[0] is True and doc[1] == "https://xa.example.gov.vn/files/kh45.pdf" and doc[2] == ""
+    assert "document-not-fetched" in doc[3]
     assert rows[REPOST][5] == url_id(ORIGINAL)            # repost linked to the other unit's original
     assert rows[ORIGINAL][5] is None
     assert rows[ORIGINAL][0] == url_id(ORIGINAL) and rows[ORIGINAL][2] == "tinh:tin-tuc"

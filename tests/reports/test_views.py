@@ -149,3 +149,19 @@ def test_truth_with_unknown_unit_is_rejected(con, truth):
     bad = dict(truth, units=[{"unit_id": "nope", "site": "x", "column": None, "column_status": "missing"}])
     with pytest.raises(TruthError, match="nope"):
         load_truth_articles(con, bad)
+
+
+def test_documents_are_publications_in_column_status_and_coverage(con):
+    """A document published as a page (issue 20) counts as a publication of its column, and the views
+    say how many of those publications were documents."""
+    aid, unit, col = con.execute(
+        "SELECT f.article_id, f.unit_id, f.column_id FROM article_facts f JOIN column_status c "
+        "ON c.column_id = f.column_id JOIN article_themes t ON t.article_id = f.article_id "
+        "ORDER BY f.published_at DESC LIMIT 1").fetchone()
+    before = con.execute("SELECT column_articles, column_documents FROM column_status WHERE unit_id = ?", [unit]).fetchone()
+    assert before[1] == 0
+    con.execute("UPDATE articles SET is_document = true WHERE article_id = ?", [aid])
+    after = con.execute("SELECT column_articles, column_documents FROM column_status WHERE unit_id = ?", [unit]).fetchone()
+    assert after == (before[0], 1)
+    assert con.execute("SELECT is_document FROM article_facts WHERE article_id = ?", [aid]).fetchone()[0] is True
+    assert con.execute("SELECT sum(documents) FROM coverage_weekly WHERE unit_id = ?", [unit]).fetchone()[0] >= 1

@@ -18,5 +18,6 @@ SELECT
     d.published_date,
     d.published_date - CAST(isodow(d.published_date) - 1 AS INTEGER) AS week_start,
     strftime(d.published_date, '%G-W%V') AS week,
-    d.repost_of IS NOT NULL AS is_repost
+    d.repost_of IS NOT NULL AS is_repost,
+    coalesce(d.is_document, false) AS is_document  -- a document published as a page (007): a publication too
 FROM d;

@@ -9,6 +9,7 @@ WITH p AS (SELECT CAST(ref AS DATE) AS as_of, (SELECT dormant_days FROM report_p
 dedicated AS (
     SELECT c.column_id, c.unit_id, c.url, c.name, c.first_seen, c.last_seen,
            count(f.article_id) AS column_articles,
+           count(f.article_id) FILTER (WHERE f.is_document) AS column_documents,
            max(f.published_at) AS last_article_at,
            max(f.published_date) AS last_article_date,
            min(f.published_date) AS first_article_date,
@@ -73,6 +74,7 @@ SELECT
     d.last_seen,
     coalesce(d.dedicated_columns, 0) AS dedicated_columns,
     coalesce(d.column_articles, 0) AS column_articles,
+    coalesce(d.column_documents, 0) AS column_documents,   -- of column_articles, documents published as pages
     coalesce(d.articles_30d, 0) AS articles_30d,
     coalesce(d.articles_90d, 0) AS articles_90d,
     d.last_article_at,

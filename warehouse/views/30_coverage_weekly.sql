@@ -8,6 +8,7 @@ SELECT
     count(*) AS articles,
     count(*) FILTER (WHERE f.is_repost) AS reposts,
     count(*) FILTER (WHERE NOT f.is_repost) AS originals,
+    count(*) FILTER (WHERE f.is_document) AS documents,
     count(*) FILTER (WHERE f.column_id IN (SELECT column_id FROM unit_columns WHERE is_dedicated)) AS in_column
 FROM article_facts f
 JOIN article_themes t ON t.article_id = f.article_id
