@@ -8,6 +8,9 @@ import contracts).
 """
 from __future__ import annotations
 
+import atexit
+import logging
+
 from crawlers.run import select_units
 from crawlers.settings import build_settings
 from crawlers.store import CrawlStore
@@ -17,17 +20,40 @@ from warehouse.db import connect
 
 globals().update(build_settings(load_config().section("crawl")))
 CHUYENMUC_STANDALONE_STORE = f"{__name__}.open_store"
+log = logging.getLogger("chuyenmuc.scrapy")
 
 
 def open_store(unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
     """The units (all with a site, or those named, comma-separated), the plan's column patterns and a
-    store on chuyenmuc.toml's warehouse, created or upgraded first as `chuyenmuc db init` does."""
+    store on the job's working database, as every writer has it: the run lock taken (waiting up to
+    CHUYENMUC_LOCK_WAIT for a nightly), the working file beside chuyenmuc.toml's warehouse created or
+    upgraded as `chuyenmuc db init` does, and published to the warehouse when Scrapy exits."""
+    from pipeline.publish import WriterSession
     from pipeline.setup_db import init_db
 
     cfg = load_config()
     plan, reg = load_plan(cfg.path("plan")), load_units(cfg.path("units"))
-    init_db(cfg.db_path, plan, reg)
-    units = select_units(reg, unit_ids.split(",") if unit_ids else None)
-    store = CrawlStore(connect(cfg.db_path), None)
-    store.load([u.unit_id for u in units])
+    session = WriterSession(cfg.db_path, "scrapy crawl units").open()
+    try:
+        init_db(session.work, plan, reg)
+        units = select_units(reg, unit_ids.split(",") if unit_ids else None)
+        con = connect(session.work)
+        store = CrawlStore(con, None)
+        store.load([u.unit_id for u in units])
+    except BaseException:
+        session.close()
+        raise
+    atexit.register(_publish, session, con)
     return units, plan.column_patterns, store
+
+
+def _publish(session, con) -> None:  # noqa: ANN001 - a WriterSession and its DuckDB connection
+    """At exit, after the crawl closed its store: publish what it stored, then release the lock."""
+    try:
+        con.close()
+        session.publish()
+        log.info("published %s", session.db)
+    except Exception as e:  # noqa: BLE001 - at exit there is no caller left to tell but the log
+        log.error("the crawl's working database %s was not published to %s: %s", session.work, session.db, e)
+    finally:
+        session.close()

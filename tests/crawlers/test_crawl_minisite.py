@@ -323,3 +323,7 @@ def test_plain_scrapy_crawl_units_reads_the_config(mini, tmp_path: Path) -> None
     assert all("https://example.invalid/plain" in e["ua"] for e in web.log)
     assert {u for (u,) in _q(db, "SELECT url FROM pages")} == {
         f"https://c.test/{cat}/{p}.html" for p, cat, _ in web.sites["c.test"].articles}
+    # a writer like every other: it wrote the working database and published it, read-only on disk
+    from warehouse.publish import work_path
+    assert work_path(db).exists()
+    assert not (db.stat().st_mode & 0o222), oct(db.stat().st_mode)
