@@ -31,6 +31,7 @@ import feedparser
 from protego import Protego
 
 from crawlers.feeds import _BENIGN, FeedError
+from crawlers.settings import from_config
 from crawlers.store import CrawlStore
 from nlp.encoding import visible_text
 from nlp.sanitize import clean_web_text
@@ -75,11 +76,20 @@ class Fetched:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    proxy: str | None = None
-    timeout: float = 20.0
-    user_agent: str = "chuyenmuc"
-    max_bytes: int = 8_000_000
-    retries: int = 2
+    """What a channel read shares with the site crawl: proxy, user agent, timeout, size cap, retries."""
+    proxy: str | None
+    timeout: float
+    user_agent: str
+    max_bytes: int
+    retries: int
+
+    @classmethod
+    def from_crawl(cls, crawl: dict[str, Any], proxy: str | None = None) -> FetchSettings:
+        """From a `[crawl]` config section, through the crawl's own settings (crawlers.settings.from_config):
+        the defaults and the user agent's {contact_url} are decided there, once."""
+        s = from_config(crawl, proxy)
+        return cls(proxy=s["CHUYENMUC_PROXY"] or None, timeout=float(s["DOWNLOAD_TIMEOUT"]), user_agent=s["USER_AGENT"],
+                   max_bytes=int(s["DOWNLOAD_MAXSIZE"]), retries=int(s["RETRY_TIMES"]))
 
 
 class _NoOddRedirects(urllib.request.HTTPRedirectHandler):

@@ -20,10 +20,7 @@ def channel_sources(reg: Registry, unit_ids: list[str] | None = None) -> list[Ch
 
 def fetch_settings(cfg: Config, proxy: str | None = None) -> FetchSettings:
     """The site crawl's proxy, user agent, timeout, retries and size cap, from the typed config."""
-    crawl = cfg.section("crawl")
-    ua = str(crawl["user_agent"]).replace("{contact_url}", str(crawl["contact_url"]))
-    return FetchSettings(proxy=proxy or crawl.get("proxy") or None, timeout=float(crawl["timeout"]), user_agent=ua,
-                         max_bytes=int(crawl["download_maxsize"]), retries=int(crawl["retries"]))
+    return FetchSettings.from_crawl(cfg.section("crawl"), proxy)
 
 
 def run_channels(db: str | Path, reg: Registry, cfg: Config, unit_ids: list[str] | None = None,

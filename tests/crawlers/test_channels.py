@@ -100,7 +100,7 @@ def con(tmp_path: Path):
     c.close()
 
 
-SETTINGS = FetchSettings(timeout=10, user_agent="chuyenmuc-test", retries=0)
+SETTINGS = FetchSettings.from_crawl({"timeout": 10, "user_agent": "chuyenmuc-test", "retries": 0})
 ITEMS = [("vid00000001", "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh", "Bản tin truyền hình.",
           "2022-11-20T02:00:00+00:00"),
          ("vid00000002", "Dự báo thời tiết cuối tuần", "Trời nắng.", "2022-11-21T02:00:00+00:00")]
@@ -309,7 +309,7 @@ def test_a_feed_over_the_size_cap_is_refused(feedweb, con) -> None:
     web, base = feedweb
     web.pages["/big.xml"] = (200, atom("UC20", ITEMS * 50))
     ch = _chan(base, "/big.xml")
-    read_channels(con, [ch], FetchSettings(timeout=10, user_agent="t", retries=0, max_bytes=2000))
+    read_channels(con, [ch], FetchSettings.from_crawl({"timeout": 10, "user_agent": "t", "retries": 0, "download_maxsize": 2000, "download_warnsize": 1000, "article_maxsize": 2000}))
     h = _health(con, ch.channel_id)
     assert (h["status"], h["last_error_kind"]) == ("failing", "too-large")
     assert con.execute("SELECT count(*) FROM channel_items").fetchone()[0] == 0
