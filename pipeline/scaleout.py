@@ -147,14 +147,17 @@ def _quote(name: str) -> str:
 
 
 def merge_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
-                tables: dict[str, Sequence[str]], order_by: dict[str, str] | None = None) -> dict[str, int]:
+                tables: dict[str, Sequence[str]], order_by: dict[str, str] | None = None,
+                also: Any = None) -> dict[str, int]:
     """Merge every finished Parquet batch under `spool_dir/<table>/` into `table`, then move the
     files to `spool_dir/merged/`. One transaction for all tables: all or nothing.
 
     tables: table -> key columns. Rows with a key replace the stored row with that key (delete +
     insert, which also suits `pages` with its two unique keys); among batches, the row with the
     greatest `order_by[table]` column (else the last file) wins, so two workers that met the same
-    URL still give one row. An empty key means append (e.g. run_errors).
+    URL still give one row. An empty key means append (e.g. run_errors). `also(con, counts)`, when
+    given, runs inside the same transaction after the tables (the crawl's validator drop and column
+    attribution), so a merge is never half applied.
     """
     spool = Path(spool_dir)
     order_by = order_by or {}
@@ -187,6 +190,8 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
             finally:
                 con.unregister("_spool_src")
             done.extend(files)
+        if also is not None:
+            also(con, counts)
         con.execute("COMMIT")
     except Exception:
         rollback(con)
@@ -261,15 +266,14 @@ def merge_crawl_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
     spool = Path(spool_dir)
     attrib_files = sorted((spool / "_attrib").glob("*.parquet"))
     health_files = sorted((spool / "source_health").glob("*.parquet"))
-    counts = merge_spool(con, spool, SPOOL_TABLES, SPOOL_ORDER)
-    if drop_validators and health_files:
-        merged = [str(spool / "merged" / "source_health" / f.name) for f in health_files]
-        con.execute("UPDATE source_health SET etag = NULL, last_modified = NULL "
-                    "WHERE source_id IN (SELECT source_id FROM read_parquet(?, union_by_name = true))", [merged])
-        counts["validators_dropped"] = len(merged)
-    if attrib_files:
-        con.execute("BEGIN TRANSACTION")
-        try:
+
+    def also(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
+        if drop_validators and health_files:
+            con.execute("UPDATE source_health SET etag = NULL, last_modified = NULL "
+                        "WHERE source_id IN (SELECT source_id FROM read_parquet(?, union_by_name = true))",
+                        [[str(f) for f in health_files]])
+            counts["validators_dropped"] = len(health_files)
+        if attrib_files:
             con.execute("CREATE OR REPLACE TEMP TABLE _attrib AS SELECT url, any_value(column_id) AS column_id "
                         "FROM read_parquet(?) GROUP BY url", [[str(f) for f in attrib_files]])
             for t in ("pages", "articles"):
@@ -277,10 +281,9 @@ def merge_crawl_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
                             f"WHERE {t}.url = a.url AND {t}.column_id IS DISTINCT FROM a.column_id")
             counts["attributions"] = int(con.execute("SELECT count(*) FROM _attrib").fetchone()[0])
             con.execute("DROP TABLE _attrib")
-            con.execute("COMMIT")
-        except Exception:
-            rollback(con)
-            raise
+
+    counts = merge_spool(con, spool, SPOOL_TABLES, SPOOL_ORDER, also=also)  # one transaction, all or nothing
+    if attrib_files:
         dest = spool / "merged" / "_attrib"
         dest.mkdir(parents=True, exist_ok=True)
         for f in attrib_files:
