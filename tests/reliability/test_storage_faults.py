@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -49,24 +50,64 @@ def _cfg(tmp_path: Path) -> Path:
     return demo_config(tmp_path, tmp_path / 'model.joblib')
 
 
+def _crawl_child(pid: int) -> bool:
+    """Whether `pid` has started its crawl process (`python -m crawlers.run`)."""
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid \
+                    and b"crawlers.run" in (d / "cmdline").read_bytes():
+                return True
+        except (OSError, ValueError, IndexError):
+            continue
+    return False
+
+
 def _ok_message(r) -> None:
     assert "Traceback" not in r.err, r.err[-3000:]
 
 
 def test_disk_full_during_the_crawl_stops_it_and_the_next_night_recovers(small_disk, tmp_path, cli):
     disk, remount = small_disk
-    remount("size=9m")  # room for the schema and a couple of page batches, not for the night
     cfg, db = _cfg(tmp_path), disk / "w.duckdb"
     web = demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT1)
     web.start(0)
     try:
-        r = cli("nightly", "--config", str(cfg), "--db", str(db), "--proxy", web.proxy_url, "--skip", "tag",
-                "--as-of", NIGHT1.isoformat(), timeout=600)
+        env = {**os.environ}
+        env.pop("CHUYENMUC_DB", None)
+        p = subprocess.Popen([sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(db),
+                              "--proxy", web.proxy_url, "--skip", "tag", "--as-of", NIGHT1.isoformat()],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert p.stderr is not None
+        err: list[str] = []
+        for line in p.stderr:  # the schema is in place once the crawl starts: then fill the disk
+            err.append(line)
+            if "stage crawl started" in line:
+                break
+        # the crawl process (crawlers.run) has committed its first page batch once the WAL grows again
+        wal = disk / "w.work.duckdb.wal"
+        end = time.monotonic() + 300
+        while not _crawl_child(p.pid) and p.poll() is None and time.monotonic() < end:
+            time.sleep(0.01)
+        while not (wal.exists() and wal.stat().st_size > 0) and p.poll() is None and time.monotonic() < end:
+            time.sleep(0.01)
+        assert p.poll() is None, "the night ended before its first page batch"
+        st = os.statvfs(disk)
+        left = max(0, st.f_bavail * st.f_frsize - 2**17)  # leave 128 KB: a page batch or two, not the night's
+        with open(disk / "filler", "wb") as f:
+            try:
+                while left > 0:
+                    left -= f.write(b"\0" * min(left, 2**16))
+                    f.flush()
+            except OSError:  # the crawl took the last of it meanwhile: the disk is full all the same
+                pass
+        out, rest = p.communicate(timeout=600)
+        r = type("R", (), {"code": p.returncode, "out": out, "err": "".join(err) + rest})
         assert r.code == 1, (r.code, r.out[-2000:], r.err[-2000:])
         _ok_message(r)
         assert f"the disk holding {disk / 'w.work.duckdb'} is full" in r.err
         assert "finish_reason store_failed" in r.out  # the crawl stopped fetching at the first failed write
         assert not db.exists(), "nothing half-done is published"
+        (disk / "filler").unlink()
         first_requests = len(web.stats())
         web.reset_stats()
         remount("size=64m")
