@@ -37,6 +37,7 @@ from nlp.encoding import visible_text
 from nlp.sanitize import clean_web_text
 from nlp.urls import canonical_url
 from warehouse.batch import write_rows
+from warehouse.db import transaction
 from warehouse.ids import url_id
 
 log = logging.getLogger("chuyenmuc.channels")
@@ -251,13 +252,8 @@ def store_items(con: duckdb.DuckDBPyConnection, ch: ChannelSource, items: list[I
     rows = [dict(item_id=iid, url=i.url, channel_id=ch.channel_id, unit_id=ch.unit_id, kind=ch.kind, guid=i.guid,
                  title=i.title, description=i.description, published_at=i.published_at, run_id=run_id,
                  first_seen=seen.get(iid, now), last_seen=now) for iid, i in zip(ids, items, strict=True)]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         write_rows(con, "channel_items", rows, mode="replace")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return sum(1 for iid in ids if iid not in seen)
 
 

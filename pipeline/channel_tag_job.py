@@ -16,6 +16,7 @@ from nlp.themes.model import ThemeModel
 from nlp.tokenize import tokenize_articles
 from registry import Plan
 from warehouse.batch import write_rows
+from warehouse.db import transaction
 
 
 def tag_items(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tuple]) -> int:
@@ -34,15 +35,10 @@ def tag_items(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tupl
             tags.append(dict(item_id=iid, theme_id=t, score=float(probs[i, j]), model_version=model.version,
                              source="model", tagged_at=now))
     ids = [int(r[0]) for r in rows]
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         write_rows(con, "channel_item_scores", scores, mode="replace")
         con.execute("DELETE FROM channel_item_themes WHERE list_contains(?, item_id)", [ids])
         write_rows(con, "channel_item_themes", tags)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(tags)
 
 

@@ -26,7 +26,7 @@ from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
 from warehouse.batch import write_rows
-from warehouse.db import rollback
+from warehouse.db import transaction
 
 Progress = Callable[[str, int], None]
 log = logging.getLogger("chuyenmuc.tag")
@@ -182,15 +182,10 @@ def score_batch(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tu
             j = model.theme_ids.index(t)
             tags.append(dict(article_id=aid, theme_id=t, score=float(probs[i, j]), model_version=model.version,
                              source=source, tagged_at=now))
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         write_rows(con, "article_theme_scores", scores, mode="replace")
         con.execute("DELETE FROM article_themes WHERE article_id IN (SELECT unnest(?))", [ids])
         write_rows(con, "article_themes", tags)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
     return len({t["article_id"] for t in tags}), len(tags)
 
 

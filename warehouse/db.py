@@ -1,8 +1,10 @@
 """Opening the warehouse, applying numbered migrations, (re)creating the analysts' views."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -35,6 +37,18 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise WarehouseError(f"{path}: cannot open database: {str(e).splitlines()[0]}") from None
     con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
     return con
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, rolled back (without hiding the error) if anything in the block raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:

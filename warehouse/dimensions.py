@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 
 from warehouse.batch import write_rows
-from warehouse.db import rollback
+from warehouse.db import rollback, transaction
 
 
 def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], periods: Sequence[dict],
@@ -56,13 +56,8 @@ def load_channels(con: duckdb.DuckDBPyConnection, channels: Sequence[dict]) -> i
     existing = dict(con.execute("SELECT channel_id, first_seen FROM channels").fetchall())
     for c in rows:
         c["first_seen"] = existing.get(c["channel_id"], c["first_seen"])
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         write_rows(con, "channels", rows, mode="replace")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return len([c for c in rows if c["channel_id"] not in existing])
 
 
