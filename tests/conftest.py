@@ -31,6 +31,16 @@ download_delay = 0
     return cfg
 
 
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of `sql` on the warehouse file `db`, opened read-only as an analyst would."""
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def missing_service(what: str) -> None:
     """A test's system package (redis-server, chromium) is absent: skip, or fail under `make test`,
     which installs them first (.ci/services.sh) and sets CHUYENMUC_REQUIRE_SERVICES=1."""

@@ -7,14 +7,12 @@ robots.txt allows, once; night 2 (as_of 2022-12-31) must store exactly the new a
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from registry import load_plan, load_units
 from registry.config import Config
-from tests.conftest import PLAN, UNITS
-from warehouse.db import connect
+from tests.conftest import PLAN, UNITS, query
 
 demoweb_server = pytest.importorskip("demoweb.server", reason="the demo web (package demoweb) is not importable")
 demoweb_truth = pytest.importorskip("demoweb.truth", reason="the demo web (package demoweb) is not importable")
@@ -24,12 +22,7 @@ FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_BACKOFF_BASE"
 BUDGET = 120  # per-site page budget in these tests (default 1500; the biggest demo site needs ~85)
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = connect(db, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+_rows = query  # tests.conftest: read-only rows of the warehouse
 
 
 @pytest.fixture(scope="module")

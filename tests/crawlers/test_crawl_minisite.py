@@ -8,7 +8,7 @@ import pytest
 
 from registry import load_plan, load_units
 from registry.config import Config
-from tests.conftest import PLAN
+from tests.conftest import PLAN, query
 from tests.crawlers.minisite import MiniSite, MiniWeb
 from warehouse.db import connect
 
@@ -255,12 +255,7 @@ site_verified = false
     assert c2["new_articles"] == 0
 
 
-def _q(db: Path, sql: str) -> list[tuple]:
-    con = connect(db, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+_q = query  # tests.conftest: read-only rows of the warehouse
 
 
 def test_failed_reread_is_not_retried_the_same_night_and_catches_up(tmp_path: Path) -> None:

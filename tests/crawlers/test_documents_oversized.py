@@ -19,7 +19,7 @@ import pytest
 from demoweb.pdf import scanned_pdf, text_pdf
 from registry import load_plan, load_units
 from registry.config import Config
-from tests.conftest import PLAN
+from tests.conftest import PLAN, query
 from tests.reliability import hostile as H
 
 pytest.importorskip("crawlers.run", reason="the crawl branch is not merged")
@@ -93,13 +93,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    from warehouse.db import connect
-    con = connect(db, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+_rows = query  # tests.conftest: read-only rows of the warehouse
 
 
 def test_document_page_with_text_pdf_is_a_publication(crawled: Path) -> None:
