@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pipeline.reports.settings import as_of
 
 __all__ = ["as_of", "STATUS_VI", "CHANNEL_STATUS_VI", "REACH_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week",
-           "week_label", "last_complete_week", "rows", "environment", "safe_href", "vi_date", "vi_number", "md",
+           "week_label", "last_complete_week", "rows", "environment", "safe_href", "vi_date", "vi_week", "vi_number", "md",
            "unit_label", "plan_in_force", "vi_sort_key"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -83,6 +83,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["safe_href"] = safe_href
     env.filters["vi_date"] = vi_date
+    env.filters["vi_week"] = vi_week
     env.filters["vi_number"] = vi_number
     return env
 
@@ -91,6 +92,12 @@ def safe_href(url: object) -> str | None:
     """Only http(s) links become hrefs; anything else (javascript:, data:) is shown as text only."""
     s = str(url or "")
     return s if s.lower().startswith(("http://", "https://")) else None
+
+
+def vi_week(week: str) -> str:
+    """ISO week "2022-W51" as an official reads it: "tuần 51 năm 2022" (the code stays in file names)."""
+    year, _, num = str(week).partition("-W")
+    return f"tuần {int(num)} năm {year}" if num.isdigit() and year.isdigit() else str(week)
 
 
 def vi_date(value: object) -> str:

@@ -25,6 +25,7 @@ from pipeline.reports.common import (
     vi_date,
     vi_number,
     vi_sort_key,
+    vi_week,
     week_label,
 )
 
@@ -299,7 +300,7 @@ def render_markdown(s: dict[str, Any]) -> str:
     """The summary as Markdown (also printed by `make demo`); all web text escaped."""
     t, ch = s["totals"], s["changes"]
     period = "; ".join(p["title"] or p["period_id"] for p in s["periods"]) or "không có giai đoạn nào của kế hoạch"
-    out = [f"# Báo cáo tuần {s['week']} ({vi_date(s['week_start'])} – {vi_date(s['week_end'])})", "",
+    out = [f"# Báo cáo {vi_week(s['week'])} ({vi_date(s['week_start'])} – {vi_date(s['week_end'])})", "",
            f"Số liệu tính đến ngày {vi_date(s['as_of'])}." + ("" if s["complete"] else " Tuần chưa kết thúc."), "",
            "## Việc cần làm", ""]
     out += [f"- {md(x['text'])}" for x in s["todo"]] or ["Không có việc cần làm."]

@@ -48,7 +48,7 @@ def test_weekly_summary_content(con, truth):
 
 def test_markdown_escapes_web_text(con):
     md = render_markdown(build_weekly(con, "2021-W30"))
-    assert md.startswith("# Báo cáo tuần 2021-W30")
+    assert md.startswith("# Báo cáo tuần 30 năm 2021")
     # crawl problems in plain Vietnamese, grouped by unit; no raw crawler message, no HTML entity
     assert "<b>" not in md and "timeout" not in md and "&lt;" not in md
     assert "- Huyện Lắk:\n  - nguồn tin RSS https://lak.daklak.gov.vn/rss: trang không phản hồi kịp" in md
@@ -75,7 +75,7 @@ def test_cli_weekly_writes_both_files(cli, db, tmp_path):
     assert r.code == 0, r.err
     md, html = tmp_path / "out" / "bao-cao-tuan-2021-W30.md", tmp_path / "out" / "bao-cao-tuan-2021-W30.html"
     assert f"markdown: {md}" in r.out and f"html: {html}" in r.out
-    assert md.read_text(encoding="utf-8").startswith("# Báo cáo tuần 2021-W30")
+    assert md.read_text(encoding="utf-8").startswith("# Báo cáo tuần 30 năm 2021")
     assert "Bản đồ nhiệt" in html.read_text(encoding="utf-8")
     r = cli("report", "weekly", "--db", str(db), "--out", str(tmp_path / "out"))
     assert r.code == 0 and "2022-W10" in r.out
