@@ -22,26 +22,23 @@ def per_unit(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     return out
 
 
+# count name -> the stats key it is read from
+STATS_KEYS: dict[str, str] = {
+    "requests": "downloader/request_count", "responses": "downloader/response_count",
+    "robots_requests": "robotstxt/request_count", "robots_cache_hits": "robotstxt/cache_hit",
+    "pages_stored": "chuyenmuc/pages_written", "new_articles": "chuyenmuc/pages_stored",
+    "not_modified": "chuyenmuc/not_modified", "duplicates": "chuyenmuc/duplicates",
+    "columns_found": "chuyenmuc/columns_found", "categories_seen": "chuyenmuc/categories_seen",
+    "sources_failing": "chuyenmuc/sources_failing", "errors": "chuyenmuc/errors",
+}
+
+
 def crawl_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     """The counts a crawl reports (`chuyenmuc crawl`, a worker's last line, the crawl_runs row)."""
-    def n(key: str) -> int:
-        return int(stats.get(key, 0) or 0)
-    return dict(
-        requests=n("downloader/request_count"),
-        responses=n("downloader/response_count"),
-        robots_requests=n("robotstxt/request_count"),
-        robots_cache_hits=n("robotstxt/cache_hit"),
-        pages_stored=n("chuyenmuc/pages_written"),
-        new_articles=n("chuyenmuc/pages_stored"),
-        not_modified=n("chuyenmuc/not_modified"),
-        duplicates=n("chuyenmuc/duplicates"),
-        columns_found=n("chuyenmuc/columns_found"),
-        categories_seen=n("chuyenmuc/categories_seen"),
-        sources_failing=n("chuyenmuc/sources_failing"),
-        errors=n("chuyenmuc/errors"),
-        per_unit=per_unit(stats),
-        finish_reason=str(stats.get("finish_reason", "")),
-        # responses below 500 (a site, not a proxy or gateway, answered); 0 with requests: no site reached
-        answered=sum(int(v) for k, v in stats.items()
-                     if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) < 500),
-    )
+    out: dict[str, Any] = {name: int(stats.get(key, 0) or 0) for name, key in STATS_KEYS.items()}
+    out["per_unit"] = per_unit(stats)
+    out["finish_reason"] = str(stats.get("finish_reason", ""))
+    # responses below 500 (a site, not a proxy or gateway, answered); 0 with requests: no site reached
+    out["answered"] = sum(int(v) for k, v in stats.items()
+                          if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) < 500)
+    return out
