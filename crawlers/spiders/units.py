@@ -108,6 +108,8 @@ class UnitsSpider(scrapy.Spider):
         # spider closes (a SIGTERM, a shutdown, a request dropped on the way) was never fetched.
         self.pending: dict[str, set[str]] = {}
         self.listing_urls: dict[str, set[str]] = defaultdict(set)  # canonical URLs of categories, per unit
+        # document pages waiting for their files: canonical URL -> (its item, its request meta, files left)
+        self.held: dict[str, tuple[PageItem, dict[str, Any], set[str]]] = {}
         for col in state.known.columns.values():
             self.listing_urls[col["unit_id"]].add(col["url"])
         self.allowed_domains = sorted({d for u in self.units for d in u.domains})
@@ -525,8 +527,8 @@ class UnitsSpider(scrapy.Spider):
             return
         if response.status >= 500:  # the article is still to fetch: re-read its source in full next night
             self._links_missed(response.meta)
-        self._settle(response.meta)  # stored below, or recorded as failed
         if response.status != 200:
+            self._settle(response.meta)  # recorded as failed
             self.state.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"article page answered HTTP {response.status}")
             self.count("errors")
@@ -542,6 +544,7 @@ class UnitsSpider(scrapy.Spider):
                 # a moved article: store it under where it lives now (Scrapy keeps the chain in redirect_urls)
                 c = canonical_url(response.url)
         if c != response.meta["link_canonical"] and (c in self.state.known.page_urls):
+            self._settle(response.meta)
             self.count("duplicates")
             return
         column = response.meta.get("column_id") or self.state._attrib.get(c)
@@ -551,18 +554,45 @@ class UnitsSpider(scrapy.Spider):
             charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         if self.store_error:  # the database takes no more writes: the crawl is closing (store_failed)
+            self._settle(response.meta)
             return
-        yield PageItem(self.state.page_row(url=c, fetched_url=response.url, unit_id=unit.unit_id,
-                                           source_id=response.meta.get("source_id"), column=column,
-                                           status=response.status, headers=headers, body=body,
-                                           content_type=ctype, charset=charset))
-        self.count("pages_stored")
-        self.count("pages_stored", unit.unit_id)
+        item = PageItem(self.state.page_row(url=c, fetched_url=response.url, unit_id=unit.unit_id,
+                                            source_id=response.meta.get("source_id"), column=column,
+                                            status=response.status, headers=headers, body=body,
+                                            content_type=ctype, charset=charset))
+        files = []
         if isinstance(response, TextResponse):
             for url in L.document_links(body if stripped else response.text, response.url, unit.domains):
                 req = self.attachment_request(unit, url)
                 if req is not None:
-                    self.crawler.engine.crawl(req)
+                    req.meta["doc_page"] = c
+                    files.append(req)
+        if not files:
+            yield from self._stored(item, response.meta)
+            return
+        # a document page is yielded once its files are settled (stored or recorded as failed): a crawl
+        # stopped before leaves it unsettled, so its source is read in full next night and the page and
+        # its files are fetched then (stored alone, the page would be known and its files never asked for)
+        self.held[c] = (item, response.meta, {r.meta["link_canonical"] for r in files})
+        for req in files:
+            self.crawler.engine.crawl(req)
+
+    def _stored(self, item: PageItem, meta: dict[str, Any]) -> Iterator[PageItem]:
+        """An article page to store: its listed link is settled, and it is counted."""
+        self._settle(meta)
+        yield item
+        self.count("pages_stored")
+        self.count("pages_stored", item.row["unit_id"])
+
+    def _file_settled(self, meta: dict[str, Any]) -> Iterator[PageItem]:
+        """A document file is stored or failed for good: its page is stored once all its files are."""
+        held = self.held.get(meta.get("doc_page") or "")
+        if held is None:
+            return
+        held[2].discard(meta.get("link_canonical"))
+        if not held[2]:
+            del self.held[meta["doc_page"]]
+            yield from self._stored(held[0], held[1])
 
     def attachment_request(self, unit: Unit, url: str) -> Request | None:
         """The file of a document page (a PDF/DOC/DOCX it links to), under the ordinary size cap."""
@@ -582,6 +612,7 @@ class UnitsSpider(scrapy.Spider):
             self.state.error(unit.unit_id, response.url, f"http-{response.status}",
                              f"document file answered HTTP {response.status}")
             self.count("errors")
+            yield from self._file_settled(response.meta)
             return
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         if self.store_error:  # as in parse_article: the database takes no more writes
@@ -591,6 +622,7 @@ class UnitsSpider(scrapy.Spider):
                                            status=response.status, headers=headers, body=response.body,
                                            content_type=_hdr(response, b"Content-Type"), charset=None))
         self.count("documents_stored")
+        yield from self._file_settled(response.meta)
 
     # ---- failures
     def _links_missed(self, meta: dict[str, Any]) -> None:
@@ -606,12 +638,14 @@ class UnitsSpider(scrapy.Spider):
         """A listed link is done with for tonight: stored, or recorded as failed (see `pending`)."""
         self.pending.pop(meta.get("pending_key") or "", None)
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[PageItem]:
+        """Record a failed request; returns the document page a failed file releases (see _file_settled)."""
         req = failure.request  # type: ignore[attr-defined]
         exc = failure.value
         kind = error_kind(exc)
         if kind in ("timeout", "connection", "connection-refused") and self._late_retry(req):
-            return
+            return []
+        released = list(self._file_settled(req.meta))
         unit_id = req.meta.get("unit_id")
         if kind in ("site-down", "timeout", "connection", "connection-refused", "tls", "dns"):
             self._links_missed(req.meta)
@@ -620,7 +654,7 @@ class UnitsSpider(scrapy.Spider):
             reported = self.__dict__.setdefault("_down_reported", set())
             if unit_id in reported:
                 self.count("skipped_site_down")
-                return
+                return released
             reported.add(unit_id)
         if unit_id:
             self.count("errors", unit_id)
@@ -635,6 +669,7 @@ class UnitsSpider(scrapy.Spider):
             self.state.source_failed(h, kind, msg)
         self.state.error(unit_id, req.url, kind, msg)
         self.count("errors")
+        return released
 
 
 def _hdr(response: Response, name: bytes) -> str | None:
