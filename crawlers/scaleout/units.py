@@ -50,6 +50,8 @@ class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
     name = "units"
     # the same spider and items as the single process; only the pipeline differs: a Parquet spool
     custom_settings: dict[str, Any] = {"ITEM_PIPELINES": {"crawlers.pipelines.SpoolPipeline": 300}}
+    # a file is fetched by whichever worker pops its request: a page cannot wait for it here
+    hold_document_pages = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RedisUnitsSpider:

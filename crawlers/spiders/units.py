@@ -86,6 +86,9 @@ def error_kind(exc: BaseException) -> str:
 class UnitsSpider(scrapy.Spider):
     name = "units"
     custom_settings: dict[str, Any] = {}
+    # a document page waits for its files in this process (see parse_article); off where another
+    # process may fetch the file (scale-out workers share one request queue)
+    hold_document_pages = True
 
     def __init__(self, units: Iterable[Unit] | str | None = None, patterns: Iterable[str] | None = None,
                  state: CrawlState | None = None, refetch: bool = False, **kw: Any):
@@ -567,8 +570,10 @@ class UnitsSpider(scrapy.Spider):
                 if req is not None:
                     req.meta["doc_page"] = c
                     files.append(req)
-        if not files:
+        if not files or not self.hold_document_pages:
             yield from self._stored(item, response.meta)
+            for req in files:
+                self.crawler.engine.crawl(req)
             return
         # a document page is yielded once its files are settled (stored or recorded as failed): a crawl
         # stopped before leaves it unsettled, so its source is read in full next night and the page and
