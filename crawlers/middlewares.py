@@ -27,6 +27,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from crawlers.links import suspicious_url
+from crawlers.policy import PageBudget, retry_delay
 from nlp.urls import same_site
 
 
@@ -51,27 +52,6 @@ class ProxyMiddleware:
             request.meta["proxy"] = self.proxy
 
 
-class PageBudget:
-    """The page budget: at most `limit` requests per unit a night (CHUYENMUC_PAGE_BUDGET). The spider
-    spends it before it makes an article request, the scope middleware for every request; `used` may
-    be shared (scale-out keeps it in Redis)."""
-
-    def __init__(self, limit: int, used: Any = None):
-        self.limit = limit
-        self.used: Any = Counter() if used is None else used
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> PageBudget:
-        return cls(settings.getint("CHUYENMUC_PAGE_BUDGET"))
-
-    def spend(self, unit_id: str) -> bool:
-        """Take one request from the unit's budget; False (nothing taken) once it is used up."""
-        if self.used[unit_id] >= self.limit:
-            return False
-        self.used[unit_id] += 1
-        return True
-
-
 class UnitScopeMiddleware:
     def __init__(self, budget: int, max_url: int, backoff: float = 1.0):
         self.budget = PageBudget(budget)
@@ -94,7 +74,7 @@ class UnitScopeMiddleware:
         n = int(request.meta.get("retry_times") or 0)
         if n:
             # Scrapy retries at once; a struggling small server gets exponential backoff instead
-            await asyncio.sleep(min(self.backoff * 2 ** (n - 1), 60.0))
+            await asyncio.sleep(retry_delay(n, self.backoff))
             return  # a retry of an admitted request is already counted
         if suspicious_url(request.url, self.max_url):
             raise CrawlIgnored("trap-url", "URL looks like a crawler trap (repeated path segments or too long)")
@@ -103,7 +83,8 @@ class UnitScopeMiddleware:
 
 
 class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """robots.txt rules kept in the warehouse (see the module docstring); `store` is the spider's."""
+    """robots.txt rules kept in the warehouse (see the module docstring); `store` is the spider's
+    CrawlState: what is read here is yielded as a RobotsItem when the spider closes."""
 
     async def robot_parser(self, request: Request) -> Any:
         url = urlparse_cached(request)
@@ -111,7 +92,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if netloc in self._parsers:
             return await super().robot_parser(request)
         spider = self.crawler.spider
-        store = getattr(spider, "store", None)
+        store = getattr(spider, "state", None)
         key = f"{url.scheme}://{netloc}"
         cached = store.known.robots.get(key) if store is not None else None
         ttl = self.crawler.settings.getint("ROBOTSTXT_TTL", 86400)

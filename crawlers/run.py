@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawlers.counts import crawl_counts
 from crawlers.settings import build_settings
-from crawlers.store import CrawlStore
+from crawlers.store import CrawlState
 from registry import Plan, Registry, Unit, load_plan, load_units
 from registry.config import Config
 from warehouse.db import connect
@@ -41,45 +42,22 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
     from crawlers.spiders.units import UnitsSpider
 
     units = select_units(reg, unit_ids)
+    state = CrawlState(run_id, str(db_path))
     con = connect(db_path)
     try:
-        store = CrawlStore(con, run_id)
-        store.load([u.unit_id for u in units])
-        st = build_settings(config.section("crawl"), proxy, settings)
-        # under `chuyenmuc` logging is already set up: Scrapy must not add a second root handler
-        st.setdefault("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers)
-        process = CrawlerProcess(st)
-        crawler = process.create_crawler(UnitsSpider)
-        process.crawl(crawler, units=units, patterns=plan.column_patterns, store=store, refetch=refetch)
-        process.start()
-        spider = crawler.spider
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        dedicated = sum(1 for c in store.known.columns.values()
-                        if c["is_dedicated"] and c["column_id"] in store.touched_columns)
-        failing = sum(1 for s in store.touched_health if store.known.health[s]["status"] in ("failing", "dead"))
-        per_unit = {u: dict(c) for u, c in spider.per_unit.items()}
-        return dict(
-            requests=int(stats.get("downloader/request_count", 0)),
-            responses=int(stats.get("downloader/response_count", 0)),
-            robots_requests=int(stats.get("robotstxt/request_count", 0)),
-            robots_cache_hits=int(stats.get("robotstxt/cache_hit", 0)),
-            pages_stored=store.pages_written,
-            new_articles=int(spider.counts["pages_stored"]),
-            not_modified=int(spider.counts["not_modified"]),
-            duplicates=int(spider.counts["duplicates"]),
-            columns_found=dedicated,
-            categories_seen=len(store.touched_columns),
-            sources_failing=failing,
-            errors=len(store.errors),
-            per_unit=per_unit,
-            finish_reason=str(stats.get("finish_reason", "")),
-            # responses below 500 (a site, not a proxy or gateway, answered); 0 with requests: no site reached
-            answered=sum(int(v) for k, v in stats.items()
-                         if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) < 500),
-            store_error=getattr(spider, "store_error", None),
-        )
+        state.read(con, [u.unit_id for u in units])
     finally:
-        con.close()
+        con.close()  # the DuckDB item pipeline opens its own connection on this file
+    st = build_settings(config.section("crawl"), proxy, settings)
+    # under `chuyenmuc` logging is already set up: Scrapy must not add a second root handler
+    st.setdefault("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers)
+    process = CrawlerProcess(st)
+    crawler = process.create_crawler(UnitsSpider)
+    process.crawl(crawler, units=units, patterns=plan.column_patterns, state=state, refetch=refetch)
+    process.start()
+    counts = crawl_counts(crawler.stats.get_stats() if crawler.stats else {})
+    counts["store_error"] = getattr(crawler.spider, "store_error", None)
+    return counts
 
 
 def main() -> int:

@@ -44,6 +44,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ProxyMiddleware": 740,
 }
 
+# the spider yields items (crawlers/items.py); this pipeline stores them in the crawl's DuckDB file.
+# Scale-out workers use crawlers.pipelines.SpoolPipeline instead (RedisUnitsSpider.custom_settings).
+ITEM_PIPELINES = {"crawlers.pipelines.DuckDBStorePipeline": 300}
+
 CHUYENMUC_SITE_CUTOFF = 6  # consecutive transport failures after which a host is skipped for the night
 
 

@@ -1,8 +1,12 @@
 """The crawler's view of the warehouse: what is already known, and batched writes of what is new.
 
-State is read once when the spider opens (stored page URLs, source health with validators, known
-columns and sources, cached robots.txt) and written in batches inside transactions: pages every
-`page_batch` rows, everything else when the spider closes. Never row-by-row.
+Two parts, so one spider serves the single process and the scale-out workers:
+- CrawlState is the crawl's memory (read once when the spider opens: stored page URLs, source health
+  with validators, known columns and sources, cached robots.txt; then updated in memory as the crawl
+  goes). It never writes: the spider owns it and yields items (crawlers/items.py) for what is new.
+- CrawlStore is a CrawlState on a DuckDB connection that also writes, in batches inside
+  transactions: pages every `page_batch` rows, everything else at close. Never row-by-row. The
+  DuckDB item pipeline (crawlers/pipelines.py) writes through one.
 """
 from __future__ import annotations
 
@@ -40,13 +44,12 @@ class Known:
     robots: dict[str, dict[str, Any]] = field(default_factory=dict)       # host -> row
 
 
-class CrawlStore:
-    """One connection for the crawl; buffered, batched writes."""
+class CrawlState:
+    """What the crawl knows and has seen tonight, in memory; written by whoever receives its rows."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int | None, page_batch: int = 100):
-        self.con = con
+    def __init__(self, run_id: int | None = None, db_path: str | None = None):
         self.run_id = run_id
-        self.page_batch = page_batch
+        self.db_path = db_path   # the warehouse it was read from: the DuckDB pipeline writes there
         self._pages: list[dict[str, Any]] = []
         self._errors: list[dict[str, Any]] = []
         self._attrib: dict[str, str] = {}          # canonical article url -> column_id
@@ -58,7 +61,15 @@ class CrawlStore:
         self.pages_written = 0
 
     # ---- reading
-    def load(self, unit_ids: Iterable[str]) -> Known:
+    def read(self, con: duckdb.DuckDBPyConnection, unit_ids: Iterable[str]) -> Known:
+        """Load what the crawl needs to know from the warehouse (any connection, read-only will do)."""
+        self.con = con
+        try:
+            return self._read(unit_ids)
+        finally:
+            self.con = None  # type: ignore[assignment]
+
+    def _read(self, unit_ids: Iterable[str]) -> Known:
         ids = list(unit_ids)
         k = self.known
         k.page_urls = {r[0] for r in self.con.execute("SELECT url FROM pages").fetchall()}
@@ -84,32 +95,17 @@ class CrawlStore:
         return k
 
     # ---- pages
-    def add_page(self, *, url: str, fetched_url: str, unit_id: str, source_id: str | None,
+    def page_row(self, *, url: str, fetched_url: str, unit_id: str, source_id: str | None,
                  column: str | None, status: int, headers: dict[str, str], body: bytes,
-                 content_type: str | None, charset: str | None) -> None:
-        self._pages.append(dict(
+                 content_type: str | None, charset: str | None) -> dict[str, Any]:
+        """The `pages` row of a fetched page; the URL is known from now on (no second fetch tonight)."""
+        self.known.page_urls.add(url)
+        return dict(
             page_id=url_id(url), url=url, fetched_url=fetched_url, unit_id=unit_id, source_id=source_id,
             column_id=column, run_id=self.run_id, fetched_at=now(), http_status=status,
             headers=json.dumps(headers, ensure_ascii=False), content_type=content_type,
             declared_charset=charset, body_zlib=zlib.compress(body), body_size=len(body),
-            body_sha1=hashlib.sha1(body).hexdigest(), extract_status=None))
-        self.known.page_urls.add(url)
-        if len(self._pages) >= self.page_batch:
-            self.flush_pages()
-
-    def flush_pages(self) -> None:
-        if not self._pages:
-            return
-        rows, self._pages = self._pages, []
-
-        def write() -> None:
-            # pages has two unique keys (page_id, url), so DuckDB cannot upsert it: a refetched page
-            # replaces its old row by delete + insert, in the same transaction.
-            ids = [r["page_id"] for r in rows]
-            self.con.execute("DELETE FROM pages WHERE list_contains(?, page_id)", [ids])
-            write_rows(self.con, "pages", rows)
-        self._tx(write)
-        self.pages_written += len(rows)
+            body_sha1=hashlib.sha1(body).hexdigest(), extract_status=None)
 
     def attribute(self, canonical: str, col_id: str) -> None:
         """The article was listed in a dedicated column: pages/articles get its column_id at close."""
@@ -179,9 +175,15 @@ class CrawlStore:
             row["last_seen"] = t
         self.touched_sources.add(source_id)
 
+    def error_row(self, unit_id: str | None, url: str | None, kind: str, message: str,
+                  stage: str = "crawl") -> dict[str, Any]:
+        """A `run_errors` row (not kept: the spider yields it as an ErrorItem)."""
+        return dict(run_id=self.run_id, stage=stage, unit_id=unit_id, url=url, kind=kind,
+                    message=clean_web_text(message)[:2000], occurred_at=now())
+
     def error(self, unit_id: str | None, url: str | None, kind: str, message: str, stage: str = "crawl") -> None:
-        self._errors.append(dict(run_id=self.run_id, stage=stage, unit_id=unit_id, url=url, kind=kind,
-                                 message=clean_web_text(message)[:2000], occurred_at=now()))
+        """Keep an error row to write at close (what middlewares record: they cannot yield items)."""
+        self._errors.append(self.error_row(unit_id, url, kind, message, stage))
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -202,17 +204,58 @@ class CrawlStore:
         attrib = [dict(url=u, column_id=c) for u, c in sorted(self._attrib.items())]
         return health, columns, sources, attrib
 
+
+
+class CrawlStore(CrawlState):
+    """A CrawlState on one DuckDB connection that writes: buffered, batched, in transactions."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int | None, page_batch: int = 100):
+        super().__init__(run_id)
+        self.con = con
+        self.page_batch = page_batch
+
+    def load(self, unit_ids: Iterable[str]) -> Known:
+        return self._read(unit_ids)
+
+    def add_page(self, **page: Any) -> None:
+        self.put_page(self.page_row(**page))
+
+    def put_page(self, row: dict[str, Any]) -> None:
+        """Buffer a `pages` row; a full batch is written in one transaction."""
+        self._pages.append(row)
+        if len(self._pages) >= self.page_batch:
+            self.flush_pages()
+
+    def flush_pages(self) -> None:
+        if not self._pages:
+            return
+        rows, self._pages = self._pages, []
+
+        def write() -> None:
+            # pages has two unique keys (page_id, url), so DuckDB cannot upsert it: a refetched page
+            # replaces its old row by delete + insert, in the same transaction.
+            ids = [r["page_id"] for r in rows]
+            self.con.execute("DELETE FROM pages WHERE list_contains(?, page_id)", [ids])
+            write_rows(self.con, "pages", rows)
+        self._tx(write)
+        self.pages_written += len(rows)
+
     def close(self) -> dict[str, int]:
         """Write everything still buffered, in one transaction after the last page batch."""
         self.flush_pages()
         health, columns, sources, attrib = self.pending_rows()
+        return self.write_state(health, columns, sources, self._errors, list(self._robots.values()), attrib)
+
+    def write_state(self, health: list[dict], columns: list[dict], sources: list[dict], errors: list[dict],
+                    robots: list[dict], attrib: list[dict]) -> dict[str, int]:
+        """Write the crawl's state rows (all but pages) in one transaction."""
 
         def write() -> None:
             write_rows(self.con, "source_health", health, mode="replace")
             write_rows(self.con, "unit_columns", columns, mode="replace")
             write_rows(self.con, "sources", sources, mode="replace")
-            write_rows(self.con, "run_errors", self._errors)
-            write_rows(self.con, "robots_cache", list(self._robots.values()), mode="replace")
+            write_rows(self.con, "run_errors", errors)
+            write_rows(self.con, "robots_cache", robots, mode="replace")
             if attrib:
                 import pyarrow as pa
                 self.con.register("_attrib", pa.Table.from_pylist(attrib))
@@ -224,7 +267,7 @@ class CrawlStore:
                 finally:
                     self.con.unregister("_attrib")
         self._tx(write)
-        return dict(health=len(health), columns=len(columns), sources=len(sources), errors=len(self._errors))
+        return dict(health=len(health), columns=len(columns), sources=len(sources), errors=len(errors))
 
     def _tx(self, fn) -> None:
         self.con.execute("BEGIN TRANSACTION")

@@ -13,7 +13,7 @@ import logging
 
 from crawlers.run import select_units
 from crawlers.settings import build_settings
-from crawlers.store import CrawlStore
+from crawlers.store import CrawlState
 from registry import Unit, load_plan, load_units
 from registry.config import load_config
 from warehouse.db import connect
@@ -23,9 +23,10 @@ CHUYENMUC_STANDALONE_STORE = f"{__name__}.open_store"
 log = logging.getLogger("chuyenmuc.scrapy")
 
 
-def open_store(unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlStore]:
-    """The units (all with a site, or those named, comma-separated), the plan's column patterns and a
-    store on the job's working database, as every writer has it: the run lock taken (waiting up to
+def open_store(unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], CrawlState]:
+    """The units (all with a site, or those named, comma-separated), the plan's column patterns and the
+    crawl's state read from the job's working database (the DuckDB item pipeline writes that file), as
+    every writer has it: the run lock taken (waiting up to
     CHUYENMUC_LOCK_WAIT for a nightly), the working file beside chuyenmuc.toml's warehouse created or
     upgraded as `chuyenmuc db init` does, and published to the warehouse when Scrapy exits."""
     from pipeline.publish import WriterSession
@@ -37,20 +38,22 @@ def open_store(unit_ids: str | None) -> tuple[list[Unit], tuple[str, ...], Crawl
     try:
         init_db(session.work, plan, reg)
         units = select_units(reg, unit_ids.split(",") if unit_ids else None)
+        state = CrawlState(None, str(session.work))
         con = connect(session.work)
-        store = CrawlStore(con, None)
-        store.load([u.unit_id for u in units])
+        try:
+            state.read(con, [u.unit_id for u in units])
+        finally:
+            con.close()
     except BaseException:
         session.close()
         raise
-    atexit.register(_publish, session, con)
-    return units, plan.column_patterns, store
+    atexit.register(_publish, session)
+    return units, plan.column_patterns, state
 
 
-def _publish(session, con) -> None:  # noqa: ANN001 - a WriterSession and its DuckDB connection
-    """At exit, after the crawl closed its store: publish what it stored, then release the lock."""
+def _publish(session) -> None:  # noqa: ANN001 - a WriterSession
+    """At exit, after the item pipeline closed its connection: publish what it stored, then release the lock."""
     try:
-        con.close()
         session.publish()
         log.info("published %s", session.db)
     except Exception as e:  # noqa: BLE001 - at exit there is no caller left to tell but the log

@@ -5,8 +5,9 @@ What changes against the single process (crawlers/run.py), and why:
 - claims: the spider deduplicates per process (`scheduled`, `articles_seen`, all requests are
   dont_filter), so each article URL and each source is claimed in a Redis set for the run before it
   is requested: whichever worker discovers it first fetches it, the others skip it;
-- writes: SpoolCrawlStore reads the warehouse read-only at start (what is already stored, source
-  health, columns, robots) and writes Parquet batches instead of DuckDB (one writer merges them);
+- writes: the spider's CrawlState is read from the warehouse read-only at start (what is already
+  stored, source health, columns, robots); the items it yields go to crawlers.pipelines.SpoolPipeline
+  (this spider's ITEM_PIPELINES), Parquet batches instead of DuckDB (one writer merges them);
 - robots.txt and the per-unit page budget are shared in Redis (SharedRobotsTxtMiddleware,
   SharedUnitScopeMiddleware), so N workers fetch each robots.txt once and keep one budget per unit.
 
@@ -19,18 +20,17 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawlers.counts import crawl_counts
 from crawlers.middlewares import CachedRobotsTxtMiddleware, UnitScopeMiddleware
 from crawlers.scaleout.frontier import RedisSeedsMixin
 from crawlers.scaleout.settings import keys_of
-from crawlers.scaleout.spool import SpoolWriter
 from crawlers.spiders.units import UnitsSpider
-from crawlers.store import CrawlStore
+from crawlers.store import CrawlState
 from nlp.urls import canonical_url
 from registry.units import Unit
 
@@ -46,49 +46,18 @@ SPOOL_ORDER = {"pages": "fetched_at", "source_health": "updated_at", "unit_colum
                "sources": "last_seen", "robots_cache": "fetched_at"}
 
 
-class SpoolCrawlStore(CrawlStore):
-    """CrawlStore that never writes the warehouse: pages and state go to this worker's Parquet spool."""
-
-    def __init__(self, db_path: str | Path, run_id: int | None, spool: SpoolWriter, page_batch: int = 100):
-        super().__init__(None, run_id, page_batch)  # type: ignore[arg-type]
-        self.db_path = Path(db_path)
-        self.spool = spool
-
-    def load(self, unit_ids: Iterable[str]) -> Any:
-        from warehouse.db import connect
-        self.con = connect(self.db_path, read_only=True)   # several workers may read at once
-        try:
-            return super().load(unit_ids)
-        finally:
-            self.con.close()
-            self.con = None  # type: ignore[assignment]
-
-    def flush_pages(self) -> None:
-        if not self._pages:
-            return
-        rows, self._pages = self._pages, []
-        self.spool.extend("pages", rows)
-        self.spool.flush("pages")
-        self.pages_written += len(rows)
-
-    def close(self) -> dict[str, int]:
-        self.flush_pages()
-        health, columns, sources, attrib = self.pending_rows()
-        for table, rows in (("source_health", health), ("unit_columns", columns), ("sources", sources),
-                            ("run_errors", self._errors), ("robots_cache", list(self._robots.values())),
-                            ("_attrib", attrib)):
-            self.spool.extend(table, rows)
-        self.spool.close()
-        return dict(health=len(health), columns=len(columns), sources=len(sources), errors=len(self._errors))
-
-
 class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
     name = "units"
+    # the same spider and items as the single process; only the pipeline differs: a Parquet spool
+    custom_settings: dict[str, Any] = {"ITEM_PIPELINES": {"crawlers.pipelines.SpoolPipeline": 300}}
+    # a file is fetched by whichever worker pops its request: a page cannot wait for it here
+    hold_document_pages = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RedisUnitsSpider:
         from crawlers.run import select_units
         from registry import load_plan, load_units
+        from warehouse.db import connect
 
         s = crawler.settings
         job = s.getdict("CHUYENMUC_SCALEOUT_JOB")
@@ -96,10 +65,13 @@ class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
             raise ValueError("RedisUnitsSpider needs the CHUYENMUC_SCALEOUT_JOB setting (see pipeline/scaleout.py)")
         plan, reg = load_plan(job["plan"]), load_units(job["units_file"])
         units = select_units(reg, job.get("unit_ids") or None)
-        spool = SpoolWriter(s.get("SCALEOUT_SPOOL_DIR"), s.get("SCALEOUT_WORKER_ID", "w0"), batch=100)
-        store = SpoolCrawlStore(job["db"], job.get("run_id"), spool)
-        store.load([u.unit_id for u in units])
-        kwargs.update(units=units, patterns=plan.column_patterns, store=store, refetch=bool(job.get("refetch")))
+        state = CrawlState(job.get("run_id"))
+        con = connect(job["db"], read_only=True)   # several workers may read at once; none writes it
+        try:
+            state.read(con, [u.unit_id for u in units])
+        finally:
+            con.close()
+        kwargs.update(units=units, patterns=plan.column_patterns, state=state, refetch=bool(job.get("refetch")))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.claims_key = keys_of(s)["claimed"]
         return spider
@@ -143,14 +115,11 @@ class RedisUnitsSpider(RedisSeedsMixin, UnitsSpider):
         return r
 
     def worker_counts(self) -> dict[str, Any]:
-        st = self.crawler.stats
-        return dict(requests=int(st.get_value("downloader/request_count", 0)),
-                    responses=int(st.get_value("downloader/response_count", 0)),
-                    robots_requests=int(st.get_value("robotstxt/request_count", 0)),
-                    pages_stored=self.store.pages_written, new_articles=int(self.counts["pages_stored"]),
-                    not_modified=int(self.counts["not_modified"]), duplicates=int(self.counts["duplicates"]),
-                    errors=len(self.store.errors),
-                    per_unit={u: dict(c) for u, c in self.per_unit.items()})
+        """This worker's counts, from crawler.stats as the single process's (crawlers.counts)."""
+        c = crawl_counts(self.crawler.stats.get_stats())
+        keep = ("requests", "responses", "robots_requests", "pages_stored", "new_articles", "not_modified",
+                "duplicates", "errors", "per_unit")
+        return {k: c[k] for k in keep}
 
 
 class _RedisCounter(dict):
@@ -184,7 +153,7 @@ class SharedRobotsTxtMiddleware(CachedRobotsTxtMiddleware):
     async def robot_parser(self, request: Request) -> Any:
         url = urlparse_cached(request)
         netloc = url.netloc
-        store = getattr(self.crawler.spider, "store", None)
+        store = getattr(self.crawler.spider, "state", None)
         if netloc in self._parsers or store is None:
             return await super().robot_parser(request)
         from scrapy_redis import connection
