@@ -41,6 +41,18 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+def crawl_child_of(pid: int) -> bool:
+    """Whether process `pid` has started its crawl process (`python -m crawlers.run`), from /proc."""
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid \
+                    and b"crawlers.run" in (d / "cmdline").read_bytes():
+                return True
+        except (OSError, ValueError, IndexError):
+            continue
+    return False
+
+
 def missing_service(what: str) -> None:
     """A test's system package (redis-server, chromium) is absent: skip, or fail under `make test`,
     which installs them first (.ci/services.sh) and sets CHUYENMUC_REQUIRE_SERVICES=1."""

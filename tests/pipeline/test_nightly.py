@@ -9,11 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, demo_config
+from tests.conftest import ROOT, crawl_child_of, demo_config
+from warehouse.publish import work_path
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 
@@ -132,7 +134,7 @@ def test_sigkill_mid_stage_then_rerun_matches_uninterrupted(stage, tmp_path, mod
         lines: list[str] = []
         # extract and tag: kill on the stage's first progress line, logged after its first batch committed,
         # so the kill lands mid-stage with work stored whatever the machine's speed; the crawl logs no
-        # progress of its own, so it is killed a few seconds into the stage
+        # progress of its own: it is killed once its first batch is in the working database
         mark = (re.compile(rf"chuyenmuc\.progress: {stage}( \([^)]*\))?: \d+") if stage != "crawl"
                 else re.compile(r"stage crawl started"))
 
@@ -143,8 +145,13 @@ def test_sigkill_mid_stage_then_rerun_matches_uninterrupted(stage, tmp_path, mod
                     seen.set()
         threading.Thread(target=watch, daemon=True).start()
         assert seen.wait(600), "".join(lines[-50:])
-        if stage == "crawl":
-            time.sleep(4.0)
+        if stage == "crawl":  # kill once the crawl process has committed its first page batch (its WAL grows)
+            wal = Path(str(work_path(db)) + ".wal")
+            end = time.monotonic() + 600
+            while not crawl_child_of(p.pid) and p.poll() is None and time.monotonic() < end:
+                time.sleep(0.01)
+            while not (wal.exists() and wal.stat().st_size > 0) and p.poll() is None and time.monotonic() < end:
+                time.sleep(0.01)
         os.killpg(p.pid, signal.SIGKILL)  # the whole process group: the job and any child it started
         p.wait()
         assert not any(f"stage {stage} finished" in ln for ln in lines), "killed too late: the stage had finished"

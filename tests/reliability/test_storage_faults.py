@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import demo_config
+from tests.conftest import crawl_child_of, demo_config
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 NIGHT1 = dt.date(2022, 12, 30)
@@ -50,18 +50,6 @@ def _cfg(tmp_path: Path) -> Path:
     return demo_config(tmp_path, tmp_path / 'model.joblib')
 
 
-def _crawl_child(pid: int) -> bool:
-    """Whether `pid` has started its crawl process (`python -m crawlers.run`)."""
-    for d in Path("/proc").iterdir():
-        try:
-            if d.name.isdigit() and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid \
-                    and b"crawlers.run" in (d / "cmdline").read_bytes():
-                return True
-        except (OSError, ValueError, IndexError):
-            continue
-    return False
-
-
 def _ok_message(r) -> None:
     assert "Traceback" not in r.err, r.err[-3000:]
 
@@ -86,7 +74,7 @@ def test_disk_full_during_the_crawl_stops_it_and_the_next_night_recovers(small_d
         # the crawl process (crawlers.run) has committed its first page batch once the WAL grows again
         wal = disk / "w.work.duckdb.wal"
         end = time.monotonic() + 300
-        while not _crawl_child(p.pid) and p.poll() is None and time.monotonic() < end:
+        while not crawl_child_of(p.pid) and p.poll() is None and time.monotonic() < end:
             time.sleep(0.01)
         while not (wal.exists() and wal.stat().st_size > 0) and p.poll() is None and time.monotonic() < end:
             time.sleep(0.01)
