@@ -23,7 +23,7 @@ import duckdb
 from nlp.sanitize import clean_optional, clean_web_text
 from nlp.urls import canonical_url
 from warehouse.batch import write_rows
-from warehouse.db import rollback
+from warehouse.db import transaction
 from warehouse.ids import column_id, url_id
 
 # consecutive failures after which a source is "dead" rather than "failing"
@@ -270,10 +270,5 @@ class CrawlStore(CrawlState):
         return dict(health=len(health), columns=len(columns), sources=len(sources), errors=len(errors))
 
     def _tx(self, fn) -> None:
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(self.con):
             fn()
-            self.con.execute("COMMIT")
-        except Exception:
-            rollback(self.con)
-            raise
