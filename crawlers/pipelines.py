@@ -22,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from crawlers import signals as crawl_signals
 from crawlers.items import CrawlItem, ErrorItem, PageItem
 
 
@@ -35,6 +36,7 @@ class ItemsPipeline:
     counts into crawler.stats (`chuyenmuc/...`), and the end-of-night items taken from the spider."""
 
     page_batch = 100
+    committed = False  # True where a written batch is readable by others (a database, not a spool)
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -84,6 +86,9 @@ class ItemsPipeline:
             self._store_failed(e)
             return
         self.crawler.stats.inc_value("chuyenmuc/pages_written", len(rows))
+        if self.committed:  # readers of the store in this process may take these pages now
+            self.crawler.signals.send_catch_log(signal=crawl_signals.pages_stored,
+                                                page_ids=[r["page_id"] for r in rows])
 
     def _store_failed(self, e: BaseException) -> None:
         self.failed = True
@@ -117,6 +122,8 @@ class ItemsPipeline:
 
 class DuckDBStorePipeline(ItemsPipeline):
     """The single-process crawl: writes the DuckDB file the spider's CrawlState was read from."""
+
+    committed = True
 
     def open_spider(self, spider: Any = None) -> None:
         from crawlers.store import CrawlStore

@@ -53,8 +53,12 @@ def crawl(db_path: str | Path, plan: Plan, reg: Registry, config: Config, unit_i
     st.setdefault("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers)
     process = CrawlerProcess(st)
     crawler = process.create_crawler(UnitsSpider)
-    process.crawl(crawler, units=units, patterns=plan.column_patterns, state=state, refetch=refetch)
+    failed: list[Any] = []  # a crawl that cannot start (a broken extension...) must not look like an empty night
+    process.crawl(crawler, units=units, patterns=plan.column_patterns, state=state, refetch=refetch).addErrback(
+        failed.append)
     process.start()
+    if failed:
+        failed[0].raiseException()
     counts = crawl_counts(crawler.stats.get_stats() if crawler.stats else {})
     counts["store_error"] = getattr(crawler.spider, "store_error", None)
     return counts

@@ -22,6 +22,7 @@ from registry.config import Config
 from warehouse.db import connect
 
 log = logging.getLogger("chuyenmuc.crawl")
+PROGRESS = logging.getLogger("chuyenmuc.progress")  # pipeline/progress.py logs there
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,14 +34,19 @@ class CrawlFailed(RuntimeError):
 def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Config,
               unit_ids: list[str] | None = None, refetch: bool = False, proxy: str | None = None,
               run_id: int | None = None, *, in_process: bool = False,
-              settings: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
+              settings: dict[str, Any] | None = None, timeout: float | None = None,
+              process_with: str | Path | None = None) -> dict[str, Any]:
     """Crawl the units into the warehouse; returns counts (requests, pages_stored, new_articles,
     not_modified, columns_found, errors, per_unit, ...).
 
     By default the crawl runs in a child process (`python -m crawlers.run`), so this can be called
     any number of times from one process; `in_process=True` runs Scrapy here (once per process).
-    `settings` overrides Scrapy settings (tests use it to shorten delays).
+    `settings` overrides Scrapy settings (tests use it to shorten delays). `process_with` (a theme
+    model file) also extracts, tokenizes and tags the stored pages while the crawl fetches
+    (pipeline/alongside.py): what the nightly job asks for; `chuyenmuc crawl` fetches and stores only.
     """
+    if process_with is not None:
+        settings = alongside_settings(settings, process_with)
     from crawlers.run import select_units
     from pipeline.setup_db import init_db
     select_units(registry, unit_ids)  # bad ids fail before anything is written
@@ -65,6 +71,15 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
         _run_row(db_path, run_id, status, None, counts)
     counts["run_id"] = run_id
     return counts
+
+
+def alongside_settings(settings: dict[str, Any] | None, model: str | Path) -> dict[str, Any]:
+    """`settings` plus the extension that processes pages during the crawl (pipeline/alongside.py)."""
+    from pipeline.alongside import SETTING
+    out = dict(settings or {})
+    out["EXTENSIONS"] = {**(out.get("EXTENSIONS") or {}), "pipeline.alongside.ProcessAlongside": 500}
+    out[SETTING] = str(model)
+    return out
 
 
 STOP_GRACE = 20.0  # seconds the crawl child gets to close (store what it has, validators rule) before SIGKILL
@@ -111,6 +126,11 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
         quiet = False
         for line in p.stderr:
             tail.append(line)
+            m = _RECORD.match(line)
+            if m and m.group("name") == PROGRESS.name:  # the child's progress is the job's progress
+                PROGRESS.info("%s", line[m.end():].rstrip())
+                quiet = False
+                continue
             quiet = quiet_line(line, quiet)
             log.info("crawl: %s", line.rstrip(), extra={"quiet": quiet})
 

@@ -197,21 +197,46 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
     return counts
 
 
+# the pages columns extraction reads, in the order job_of() and _batch() expect
+PAGE_COLUMNS = "page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib, http_status"
+
+
+def pages_by_id(con: duckdb.DuckDBPyConnection, page_ids: list[int]) -> list[tuple]:
+    """The PAGE_COLUMNS rows of those pages still waiting for extraction (extract_status NULL)."""
+    return con.execute(f"SELECT {PAGE_COLUMNS} FROM pages WHERE extract_status IS NULL "
+                       "AND list_contains(?, page_id) ORDER BY page_id", [page_ids]).fetchall()
+
+
+def job_of(row: tuple) -> tuple:
+    """A PAGE_COLUMNS row -> the job _extract_one takes (what a worker process needs, nothing more)."""
+    return (row[7], row[1], row[2], row[6], row[5])
+
+
+def store_outcomes(con: duckdb.DuckDBPyConnection, rows: list[tuple], results: list[tuple], idx: DupIndex,
+                   counts: dict, run_id: int | None) -> None:
+    """Store the outcomes of _extract_one for `rows` (PAGE_COLUMNS): documents get their file's text,
+    the batch commits in one transaction, one bad page costs only itself (_isolated)."""
+    _isolated(con, rows, [_with_document(con, r) for r in results], idx, counts, run_id)
+
+
+def load_index(con: duckdb.DuckDBPyConnection) -> DupIndex:
+    """The duplicate index over every stored article, for an extraction that adds to them."""
+    return _load_index(con, exclude_all=False)
+
+
 def _loop(con, idx, counts: dict, total: int, batch_size: int, progress, run_id, pool) -> dict:
     last_id = None
     while True:
         interrupt_check()
         rows = con.execute(
-            """SELECT page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib, http_status
-               FROM pages WHERE extract_status IS NULL AND (? IS NULL OR page_id > ?)
+            f"""SELECT {PAGE_COLUMNS} FROM pages WHERE extract_status IS NULL AND (? IS NULL OR page_id > ?)
                ORDER BY page_id LIMIT ?""", [last_id, last_id, batch_size]).fetchall()
         if not rows:
             break
         last_id = rows[-1][0]
-        jobs = [(r[7], r[1], r[2], r[6], r[5]) for r in rows]
+        jobs = [job_of(r) for r in rows]
         results = list(pool.map(_extract_one, jobs, chunksize=4)) if pool is not None else [_extract_one(j) for j in jobs]
-        results = [_with_document(con, r) for r in results]
-        _isolated(con, rows, results, idx, counts, run_id)
+        store_outcomes(con, rows, results, idx, counts, run_id)
         counts["pages"] += len(rows)
         if progress:
             progress(counts["pages"], total)

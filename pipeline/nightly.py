@@ -43,6 +43,7 @@ class RunState:
     counts: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
+    stages: list = field(default_factory=list)
 
 
 def _new_run(db: Path, command: str, args: dict, log_path: Path) -> RunState:
@@ -116,6 +117,7 @@ def _run_locked(args, ctx, plan, reg, cfg, session: WriterSession, unit_ids, as_
     log.info("nightly run %d started on %s (as of %s), log %s", st.run_id, db, as_of, log_path)
     failed = False
     wanted = [s for s in STAGES if s not in (args.skip or [])]
+    st.stages = wanted
     weekday = int(cfg.section("report").get("weekly_weekday", 1))
     for stage in wanted:
         if stage == "weekly" and not (args.weekly or as_of.isoweekday() == weekday):
@@ -205,8 +207,13 @@ def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.d
     try:
         if stage == "crawl":
             from pipeline.crawl_job import run_crawl
+            model = None
+            if {"extract", "tag"} <= set(st.stages):  # process pages while the crawl fetches (pipeline/alongside.py)
+                from pipeline.tag_job import ensure_model
+                ensure_model(cfg.path("model"), plan)  # current before the first page is tagged
+                model = cfg.path("model")
             return run_crawl(db, plan, reg, cfg, unit_ids=unit_ids, refetch=bool(getattr(args, "refetch", False)),
-                             proxy=getattr(args, "proxy", None) or None, run_id=st.run_id)
+                             proxy=getattr(args, "proxy", None) or None, run_id=st.run_id, process_with=model)
         if stage == "channels":  # the units' registered official channels (issue #21)
             from pipeline.channel_job import run_channels
             return run_channels(db, reg, cfg, unit_ids=unit_ids, proxy=getattr(args, "proxy", None) or None,

@@ -124,12 +124,22 @@ def tokenize_rows(rows: list[tuple], processes: int | None = None) -> tuple[list
     return done, failed
 
 
+def store_tokens(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, str]]) -> int:
+    """Store (article_id, title_tokens, text_tokens) rows in one transaction (replacing older ones)."""
+    now = dt.datetime.now().replace(microsecond=0)
+    version = tokenizer_version()
+    out = [dict(article_id=a, title_tokens=tt, text_tokens=xt, tokenizer_version=version, created_at=now)
+           for a, tt, xt in rows]
+    with transaction(con):
+        write_rows(con, "article_tokens", out, mode="replace")
+    return len(out)
+
+
 def tokenize_missing(con: duckdb.DuckDBPyConnection, batch_size: int = 500, processes: int | None = None,
                      progress: Progress | None = None, run_id: int | None = None) -> int:
     """Store tokens for every article that has none yet; returns how many were tokenized. An article
     that cannot be tokenized is recorded in run_errors and skipped (tried again next run)."""
     done = 0
-    version = tokenizer_version()
     last = None
     while True:
         interrupt_check()
@@ -141,14 +151,8 @@ def tokenize_missing(con: duckdb.DuckDBPyConnection, batch_size: int = 500, proc
             return done
         last = rows[-1][0]
         ok, failed = tokenize_rows(rows, processes)
-        now = dt.datetime.now().replace(microsecond=0)
-        out = [dict(article_id=r[0], title_tokens=tt, text_tokens=xt, tokenizer_version=version, created_at=now)
-               for r, (tt, xt) in ok]
-        con.execute("BEGIN")
-        write_rows(con, "article_tokens", out, mode="replace")
-        con.execute("COMMIT")
+        done += store_tokens(con, [(int(r[0]), tt, xt) for r, (tt, xt) in ok])
         record_failures(con, "tokenize", failed, run_id)
-        done += len(out)
         if progress:
             progress("tokenize", len(rows))
 
@@ -159,15 +163,27 @@ def _labels_for(con: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, lis
     return {r[0]: list(r[1]) for r in rows}
 
 
+def predict(model: ThemeModel, docs: list[Doc]) -> tuple[np.ndarray, list[list[str]]]:
+    """The model's probabilities (docs x themes) and the themes each doc reaches: pure, so it can run
+    in a worker process (pipeline/alongside.py) as well as here."""
+    probs = model.predict_proba(docs)
+    return probs, model.assign(probs)
+
+
 def score_batch(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tuple]) -> tuple[int, int]:
     """Score (article_id, title_tokens, text_tokens) rows and replace those articles' tags, in one transaction.
+    Returns (articles tagged with at least one theme, tags written)."""
+    probs, assigned = predict(model, [Doc(r[1] or "", r[2] or "") for r in rows])
+    return store_scores(con, model, [int(r[0]) for r in rows], probs, assigned)
+
+
+def store_scores(con: duckdb.DuckDBPyConnection, model: ThemeModel, ids: list[int], probs: np.ndarray,
+                 assigned: list[list[str]]) -> tuple[int, int]:
+    """Store the scores of `ids` and replace their tags, in one transaction.
 
     An analyst's label, when present, decides the article's tags (source 'label'); the model's score is
     still stored beside it. Returns (articles tagged with at least one theme, tags written).
     """
-    ids = [int(r[0]) for r in rows]
-    probs = model.predict_proba([Doc(r[1] or "", r[2] or "") for r in rows])
-    assigned = model.assign(probs)
     labels = _labels_for(con, ids)
     now = dt.datetime.now().replace(microsecond=0)
     scores, tags = [], []

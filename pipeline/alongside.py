@@ -1,0 +1,215 @@
+"""Extract, tokenize and tag pages while the crawl is still fetching: one flow through the night.
+
+Why: stage after stage, the CPUs idle while the crawl waits on sites, and nothing is fetched while
+extraction runs (bench/bench_end_to_end.py measured night 1 = crawl + processing). So the nightly job
+runs this Scrapy extension inside the crawl process (EXTENSIONS, set by pipeline/crawl_job.py; the
+crawler does not know it exists):
+
+- each page batch the DuckDB item pipeline commits (signal `crawlers.signals.pages_stored`) joins a
+  queue of page ids; at most `MAX_INFLIGHT` chunks of `CHUNK` pages are out at a time (a bounded
+  queue: bodies are read from the database only when a chunk is sent);
+- a pool of worker processes does the CPU work of a chunk: extraction (`extract_job._extract_one`),
+  tokenization and the theme model's scores (`tag_job.predict`); workers never touch DuckDB;
+- the crawl process is the one writer: it stores each finished chunk through the same functions as
+  `chuyenmuc extract` and `chuyenmuc tag` (`store_outcomes`, `store_tokens`, `store_scores`), each a
+  transaction of its own, from the reactor thread, between the crawl's own page batches.
+
+A kill at any moment loses only chunks in flight: their pages keep extract_status NULL, articles
+without tokens or scores stay so, and the nightly's extract and tag stages, which run after the crawl
+as before, finish exactly those (as they do after `extract --all`). Documents published as pages are
+stored here, but their text is tokenized by the tag stage.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from crawlers import signals as crawl_signals
+from nlp.pool import process_pool, stop_pool
+from nlp.themes.features import Doc
+from nlp.themes.model import ThemeModel
+from nlp.tokenize import tokenize_article
+from pipeline.extract_job import _extract_one, job_of, load_index, pages_by_id, storage_fault, store_outcomes
+from pipeline.progress import StageProgress
+from pipeline.tag_job import predict, store_scores, store_tokens
+
+log = logging.getLogger("chuyenmuc.alongside")
+
+SETTING = "CHUYENMUC_ALONGSIDE_MODEL"  # the theme model file; the extension is off without it
+CHUNK = 16          # pages per worker call
+MAX_INFLIGHT = 3    # chunks out per worker: enough to keep workers busy, few bodies held in memory
+TICK = 0.2          # seconds between looks at finished chunks
+
+_MODEL: ThemeModel | None = None  # in a worker: the model, inherited from the crawl process (fork)
+
+
+def process_chunk(jobs: list[tuple]) -> list[tuple]:
+    """Worker side: each job -> (extract outcome, tokens or None, probabilities or None, themes or None).
+
+    Tokens and scores are computed for plain articles only; a failure there leaves None, and the tag
+    stage tokenizes and scores that article again, recording the error against it if it fails again."""
+    out: list[list[Any]] = []
+    for job in jobs:
+        outcome = _extract_one(job)
+        toks = None
+        if outcome[0] == "ok" and outcome[1].is_article and outcome[1].kind != "document":
+            try:
+                toks = tokenize_article(outcome[1].title, outcome[1].text)
+            except Exception:  # noqa: BLE001 - the tag stage retries it and records why
+                toks = None
+        out.append([outcome, toks, None, None])
+    todo = [i for i, o in enumerate(out) if o[1] is not None]
+    if todo and _MODEL is not None:
+        try:
+            probs, assigned = predict(_MODEL, [Doc(out[i][1][0] or "", out[i][1][1] or "") for i in todo])
+            for k, i in enumerate(todo):
+                out[i][2], out[i][3] = probs[k], assigned[k]
+        except Exception:  # noqa: BLE001 - the tag stage scores these articles
+            pass
+    return [tuple(o) for o in out]
+
+
+def _warm(_: int) -> int:
+    return 0
+
+
+class ProcessAlongside:
+    """The Scrapy extension (see the module docstring)."""
+
+    def __init__(self, crawler: Any, model_path: Path, workers: int):
+        global _MODEL
+        self.crawler = crawler
+        self.model = ThemeModel.load(model_path)
+        _MODEL = self.model  # the workers fork from here and inherit it
+        self.pool = process_pool(workers)
+        # start the workers now, before the reactor runs threads: a fork copies only this thread
+        list(self.pool.map(_warm, range(workers)))
+        self.max_inflight = MAX_INFLIGHT * workers
+        self.pending: list[int] = []
+        self.inflight: list[tuple[list[tuple], cf.Future]] = []
+        self.counts: dict[str, int] = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "attachment": 0,
+                                       "error": 0, "reposts": 0}
+        self.tokenized = self.scored = 0
+        self.broken: str | None = None
+        self.con = None
+        self.loop: task.LoopingCall | None = None
+        self.progress = {"extract": StageProgress("extract"), "tag": StageProgress("tag")}
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.stored, signal=crawl_signals.pages_stored)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProcessAlongside:
+        path = crawler.settings.get(SETTING)
+        if not path:
+            raise NotConfigured(f"{SETTING} is not set")
+        import os
+        workers = crawler.settings.getint("CHUYENMUC_ALONGSIDE_WORKERS", os.cpu_count() or 1)
+        return cls(crawler, Path(path), max(1, workers))
+
+    # ---- signals
+    def opened(self, spider: Any) -> None:
+        from pipeline.tag_job import register_model
+        from warehouse.db import connect
+        self.run_id = spider.state.run_id
+        self.con = connect(spider.state.db_path)
+        register_model(self.con, self.model, self.crawler.settings.get(SETTING))
+        self.idx = load_index(self.con)
+        # connected here, after the item pipelines connected theirs: their last page batch is stored first
+        self.crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(TICK, now=False)
+
+    def stored(self, page_ids: list[int]) -> None:
+        if not self.broken:
+            self.pending.extend(page_ids)
+
+    def closed(self, spider: Any, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        try:
+            if reason == "finished" and not self.broken:
+                self.drain()
+        finally:
+            stop_pool(self.pool, interrupted=reason != "finished" or bool(self.broken))
+            for p in self.progress.values():
+                p.close()
+            stats = self.crawler.stats
+            for k, v in self.counts.items():
+                stats.set_value(f"chuyenmuc/alongside/{k}", v)
+            stats.set_value("chuyenmuc/alongside/tokenized", self.tokenized)
+            stats.set_value("chuyenmuc/alongside/scored", self.scored)
+            stats.set_value("chuyenmuc/alongside/left", len(self.pending) + sum(len(r) for r, _ in self.inflight))
+            if self.con is not None:
+                self.con.close()
+                self.con = None
+            log.info("processed while crawling: %d pages, %d articles, %d scored%s", self.counts["pages"],
+                     self.counts["article"], self.scored,
+                     f" (stopped: {self.broken}; the extract and tag stages finish the rest)" if self.broken else "")
+
+    # ---- work
+    def tick(self) -> None:
+        """Store the chunks that are done, then send more (reactor thread: the crawl writes here too)."""
+        if self.broken:
+            return
+        try:
+            for item in [x for x in self.inflight if x[1].done()]:
+                self.inflight.remove(item)
+                self._store(*item)
+            self._send()
+        except Exception as e:  # noqa: BLE001 - processing must never stop the crawl
+            self._break(e)
+
+    def drain(self) -> None:
+        """At the end of the crawl: everything still queued, waiting on the workers."""
+        while (self.pending or self.inflight) and not self.broken:
+            try:
+                self._send()
+                if self.inflight:
+                    cf.wait([f for _, f in self.inflight], return_when=cf.FIRST_COMPLETED)
+                for item in [x for x in self.inflight if x[1].done()]:
+                    self.inflight.remove(item)
+                    self._store(*item)
+            except Exception as e:  # noqa: BLE001 - the stages after the crawl do what is left
+                self._break(e)
+
+    def _send(self) -> None:
+        while self.pending and len(self.inflight) < self.max_inflight:
+            ids, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
+            rows = pages_by_id(self.con, ids)
+            if rows:
+                self.inflight.append((rows, self.pool.submit(process_chunk, [job_of(r) for r in rows])))
+
+    def _store(self, rows: list[tuple], fut: cf.Future) -> None:
+        results = fut.result()  # a worker that died raises here: _break, the stages redo the chunk
+        store_outcomes(self.con, rows, [r[0] for r in results], self.idx, self.counts, self.run_id)
+        self.counts["pages"] += len(rows)
+        self.progress["extract"](self.counts["pages"], None)
+        ids = [int(r[0]) for r in rows]
+        plain = {a for (a,) in self.con.execute(
+            "SELECT article_id FROM articles WHERE list_contains(?, article_id) AND NOT is_document", [ids]).fetchall()}
+        done = [(pid, res) for pid, res in zip(ids, results, strict=True) if pid in plain and res[1] is not None]
+        try:
+            self.tokenized += store_tokens(self.con, [(pid, *res[1]) for pid, res in done])
+            scored = [(pid, res) for pid, res in done if res[2] is not None]
+            if scored:
+                store_scores(self.con, self.model, [pid for pid, _ in scored],
+                             np.vstack([res[2] for _, res in scored]), [list(res[3]) for _, res in scored])
+                self.scored += len(scored)
+                self.progress["tag"](self.scored, None)
+        except Exception as e:  # noqa: BLE001 - the tag stage tokenizes and scores what is missing
+            if storage_fault(e):
+                raise
+            log.warning("tokens or scores of %d articles not stored here (%s): the tag stage does them", len(done), e)
+
+    def _break(self, e: BaseException) -> None:
+        self.broken = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+        log.error("processing while crawling stopped: %s; the extract and tag stages do the rest", self.broken)
+        stop_pool(self.pool, interrupted=True)
+        self.pending, self.inflight = [], []

@@ -1,0 +1,97 @@
+"""Processing while the crawl fetches (pipeline/alongside.py) gives the warehouse the stages give.
+
+The nightly job extracts, tokenizes and tags pages inside the crawl process as they are stored; the
+extract and tag stages after the crawl do what is left. The same web crawled stage after stage
+(crawl only, then extract + tag of the stored pages) must give the same articles, reposts, tokens
+and tags, and the overlapped night must really have processed pages before its crawl finished.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, demo_config, query
+
+demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
+
+NIGHT = dt.date(2022, 12, 30)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "themes.joblib"
+    r = subprocess.run([sys.executable, "-m", "pipeline", "themes", "train", "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _nightly(cfg: Path, db: Path, proxy: str, *skip: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "pipeline", "nightly", "--config", str(cfg), "--db", str(db), "--proxy", proxy,
+           "--as-of", NIGHT.isoformat(), "--skip", "weekly"]
+    for stage in skip:
+        cmd += ["--skip", stage]
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
+    assert p.returncode in (0, 3), (p.returncode, p.stdout[-3000:], p.stderr[-3000:])
+    return p
+
+
+def _snapshot(db: Path) -> dict:
+    return {
+        "articles": query(db, "SELECT url, unit_id, title, published_at, text, repost_of IS NOT NULL, is_document "
+                              "FROM articles ORDER BY url"),
+        "reposts": query(db, "SELECT a.url, o.url FROM articles a JOIN articles o ON o.article_id = a.repost_of "
+                             "ORDER BY 1"),
+        "tokens": query(db, "SELECT a.url, t.title_tokens, t.text_tokens FROM article_tokens t "
+                            "JOIN articles a USING (article_id) ORDER BY 1"),
+        "tags": query(db, "SELECT a.url, t.theme_id, t.source FROM article_themes t JOIN articles a USING (article_id) "
+                          "ORDER BY 1, 2"),
+        "scores": query(db, "SELECT a.url, s.theme_id, round(s.score, 9) FROM article_theme_scores s "
+                            "JOIN articles a USING (article_id) ORDER BY 1, 2"),
+        "statuses": query(db, "SELECT url, extract_status, extract_error FROM pages ORDER BY url"),
+    }
+
+
+def test_processing_while_crawling_equals_stage_after_stage(tmp_path: Path, model_path: Path) -> None:
+    cfg = demo_config(tmp_path, model_path)
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
+        web.start(0)
+        overlapped = _nightly(cfg, tmp_path / "overlap.duckdb", web.proxy_url)
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
+        web.start(0)
+        _nightly(cfg, tmp_path / "stages.duckdb", web.proxy_url, "extract", "tag", "views")
+        _nightly(cfg, tmp_path / "stages.duckdb", web.proxy_url, "crawl", "channels")
+    a, b = _snapshot(tmp_path / "overlap.duckdb"), _snapshot(tmp_path / "stages.duckdb")
+    assert len(a["articles"]) > 400 and a["tags"] and a["reposts"]
+    for part in a:
+        assert a[part] == b[part], part
+
+    # the overlapped night did its processing inside the crawl: counted there, logged before the crawl ended
+    counts = json.loads(query(tmp_path / "overlap.duckdb",
+                              "SELECT counts FROM crawl_runs ORDER BY run_id DESC LIMIT 1")[0][0])
+    crawl = counts["crawl"]
+    assert crawl["alongside"]["article"] > 400, crawl["alongside"]
+    assert crawl["alongside"]["scored"] > 400, crawl["alongside"]
+    assert counts["extract"]["article"] + crawl["alongside"]["article"] + crawl["alongside"]["document"] \
+        + counts["extract"]["document"] == len(a["articles"])
+    log = overlapped.stderr + overlapped.stdout
+    first = log.find("chuyenmuc.progress: extract: ")
+    assert 0 <= first < log.find("stage crawl finished"), log[-3000:]
+
+
+def test_a_crawl_only_night_processes_nothing(tmp_path: Path, model_path: Path) -> None:
+    """Skipping extract and tag (the bench's 'crawl alone') fetches and stores only: pages wait for extract."""
+    cfg = demo_config(tmp_path, model_path)
+    db = tmp_path / "crawl.duckdb"
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
+        web.start(0)
+        _nightly(cfg, db, web.proxy_url, "extract", "tag", "views")
+    assert query(db, "SELECT count(*) FROM articles")[0][0] == 0
+    assert query(db, "SELECT count(*) FROM pages WHERE extract_status IS NULL")[0][0] > 400
