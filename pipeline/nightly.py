@@ -1,5 +1,8 @@
 """The nightly job: crawl -> channels -> extract -> tag -> refresh views (-> weekly summary), safely.
 
+The crawl stage also extracts, tokenizes and tags the pages it stores, while it fetches
+(pipeline/alongside.py); the extract and tag stages then do what is left.
+
 Safe to run from cron (one run at a time, clear exit codes), safe to kill (every stage commits in
 batches and the next run resumes where the last stopped) and safe to rerun (ids come from canonical
 URLs, so nothing is stored twice).
