@@ -140,16 +140,17 @@ class DupIndex:
             return m is None or (m > 0 and min(m, n) / max(m, n) >= REPOST_JACCARD)
 
         loose = [k for k in loose if may_match(k)]
-        missing = [k.article_id for k in loose if k.article_id not in self._sets]
+        have = {k.article_id: self._sets[k.article_id] for k in loose if k.article_id in self._sets}
+        missing = [k.article_id for k in loose if k.article_id not in have]
         fetched = texts_of(missing) if missing else {}
         for k in loose:
-            sets = self._sets.get(k.article_id)
+            sets = have.get(k.article_id)
             if sets is None:
                 other = fetched.get(k.article_id)
                 sets = shingle_set(other) if other else frozenset()
                 k.n_shingles = len(sets)
                 self._remember(k.article_id, sets)
-            else:
+            elif k.article_id in self._sets:
                 self._sets.move_to_end(k.article_id)
             if not may_match(k):
                 continue
