@@ -51,9 +51,19 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK64).bit_count()
 
 
-def jaccard(a: str, b: str, k: int = 3) -> float:
-    """Shingle-set Jaccard similarity, the check for SimHash pairs in the loose band."""
-    sa, sb = set(shingles(a, k)), set(shingles(b, k))
+def shingle_set(text: str, k: int = 3) -> frozenset[str]:
+    """The text's distinct k-syllable shingles (what jaccard compares)."""
+    return frozenset(shingles(text, k))
+
+
+def jaccard_sets(sa: frozenset[str] | set[str], sb: frozenset[str] | set[str]) -> float:
+    """Jaccard similarity of two shingle sets (0.0 when either is empty)."""
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / len(sa | sb)
+    inter = len(sa & sb)
+    return inter / (len(sa) + len(sb) - inter)
+
+
+def jaccard(a: str, b: str, k: int = 3) -> float:
+    """Shingle-set Jaccard similarity, the check for SimHash pairs in the loose band."""
+    return jaccard_sets(shingle_set(a, k), shingle_set(b, k))

@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from nlp.dates import parse_vietnamese_date
-from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard, simhash, syllables
+from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard_sets, shingle_set, simhash, syllables
 from nlp.documents import document_kind, document_text
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from nlp.pool import process_pool, stop_pool
@@ -64,17 +64,24 @@ class _Known:
     key: tuple
     simhash: int
     content_hash: str
+    n_shingles: int | None = None  # size of its shingle set, once its text has been read (None: not yet)
+
+
+SHINGLE_CACHE = 4096  # shingle sets of candidate texts kept (least recently used dropped): bounded memory
 
 
 class DupIndex:
     """SimHash band index over stored and new articles, to find a text's earlier copy on another unit."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_size: int = SHINGLE_CACHE) -> None:
         self.items: dict[int, _Known] = {}
         self.bands: list[dict[int, list[int]]] = [{} for _ in BANDS]
         self.by_hash: dict[str, list[int]] = {}
+        self.cache_size = cache_size
+        self._sets: collections.OrderedDict[int, frozenset[str]] = collections.OrderedDict()
 
     def add(self, k: _Known) -> None:
+        self._sets.pop(k.article_id, None)  # a re-extracted article: its old text's set is stale
         self.items[k.article_id] = k
         for i, (lo, hi) in enumerate(BANDS):
             self.bands[i].setdefault((k.simhash >> lo) & ((1 << (hi - lo)) - 1), []).append(k.article_id)
@@ -84,6 +91,7 @@ class DupIndex:
         """Undo add() (a batch that did not commit must not become anyone's original)."""
         if self.items.get(k.article_id) is not k:
             return
+        self._sets.pop(k.article_id, None)
         del self.items[k.article_id]
         for i, (lo, hi) in enumerate(BANDS):
             ids = self.bands[i].get((k.simhash >> lo) & ((1 << (hi - lo)) - 1), [])
@@ -94,18 +102,24 @@ class DupIndex:
             ids.remove(k.article_id)
 
     def matches(self, simh: int, chash: str, unit_id: str, text: str,
-                text_of: Callable[[int], str | None]) -> list[_Known]:
+                texts_of: Callable[[list[int]], dict[int, str | None]]) -> list[_Known]:
         """Articles of other units that are the same text: same content hash, or SimHash within
         LOOSE_DUP_BITS (the candidate filter) confirmed by shingle Jaccard >= REPOST_JACCARD.
 
         Every SimHash candidate is confirmed by shingles: official news written from the same
         templates (weekly reports, conference notices) lands within a few bits of each other while
         sharing well under 85% of its 3-syllable shingles; a repost shares nearly all of them.
+        `texts_of(ids)` gives the texts of candidates (one call per text checked, all its candidates).
+
+        Exactly the decisions of `jaccard(text, other) >= REPOST_JACCARD` per candidate, cheaper: the
+        text's shingle set is built once; a candidate whose set size is known is rejected when
+        min/max of the two sizes (an upper bound of the Jaccard) is below REPOST_JACCARD; candidates'
+        sets come from a bounded LRU, the texts missing from it in one texts_of call.
         """
         ids = set(self.by_hash.get(chash, []))
         for i, (lo, hi) in enumerate(BANDS):
             ids.update(self.bands[i].get((simh >> lo) & ((1 << (hi - lo)) - 1), []))
-        out = []
+        out, loose = [], []
         for aid in ids:
             k = self.items[aid]
             if k.unit_id == unit_id:
@@ -113,10 +127,41 @@ class DupIndex:
             if k.content_hash == chash:
                 out.append(k)
             elif hamming(k.simhash, simh) <= LOOSE_DUP_BITS:
-                other = text_of(aid)
-                if other and jaccard(text, other) >= REPOST_JACCARD:
-                    out.append(k)
+                loose.append(k)
+        if not loose:
+            return out
+        mine = shingle_set(text)
+        n = len(mine)
+        if not n:  # an empty set has Jaccard 0 with anything
+            return out
+
+        def may_match(k: _Known) -> bool:  # size bound: J(A, B) <= min(|A|, |B|) / max(|A|, |B|)
+            m = k.n_shingles
+            return m is None or (m > 0 and min(m, n) / max(m, n) >= REPOST_JACCARD)
+
+        loose = [k for k in loose if may_match(k)]
+        have = {k.article_id: self._sets[k.article_id] for k in loose if k.article_id in self._sets}
+        missing = [k.article_id for k in loose if k.article_id not in have]
+        fetched = texts_of(missing) if missing else {}
+        for k in loose:
+            sets = have.get(k.article_id)
+            if sets is None:
+                other = fetched.get(k.article_id)
+                sets = shingle_set(other) if other else frozenset()
+                k.n_shingles = len(sets)
+                self._remember(k.article_id, sets)
+            elif k.article_id in self._sets:
+                self._sets.move_to_end(k.article_id)
+            if not may_match(k):
+                continue
+            if jaccard_sets(mine, sets) >= REPOST_JACCARD:
+                out.append(k)
         return out
+
+    def _remember(self, aid: int, sets: frozenset[str]) -> None:
+        self._sets[aid] = sets
+        while len(self._sets) > self.cache_size:
+            self._sets.popitem(last=False)
 
 
 def _key(published_at: datetime | None, article_id: int) -> tuple:
@@ -317,11 +362,14 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
     articles, statuses, errors, drop, relink = [], [], [], [], []
     batch_texts: dict[int, str] = {}
 
-    def text_of(aid: int) -> str | None:
-        if aid in batch_texts:
-            return batch_texts[aid]
-        row = con.execute("SELECT text FROM articles WHERE article_id = ?", [aid]).fetchall()
-        return row[0][0] if row else None
+    def text_of(aids: list[int]) -> dict[int, str | None]:
+        """Texts of these articles: this batch's own, the stored ones in one query."""
+        out = {a: batch_texts[a] for a in aids if a in batch_texts}
+        stored = [a for a in aids if a not in out]
+        if stored:
+            out.update(con.execute("SELECT article_id, text FROM articles WHERE article_id IN "
+                                   "(SELECT unnest(?::BIGINT[]))", [stored]).fetchall())
+        return out
 
     try:
         for (page_id, url, _fetched_url, unit_id, column_id, _fetched_at, _headers, _body_z, http_status), outcome in zip(
