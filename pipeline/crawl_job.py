@@ -3,7 +3,6 @@ caller did not give a run id (the nightly job owns its own run row)."""
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import json
 import logging
 import os
@@ -12,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +51,7 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
     init_db(Path(db_path), plan, registry)
     own_run = run_id is None
     if own_run:
-        run_id = time.time_ns() // 1_000_000
-        _run_row(db_path, run_id, "running", dict(units=unit_ids, refetch=refetch, proxy=proxy), None)
+        run_id = _run_row(db_path, None, "running", dict(units=unit_ids, refetch=refetch, proxy=proxy), None)
     try:
         if in_process:
             from crawlers.run import crawl
@@ -163,17 +160,16 @@ def quiet_line(line: str, previous: bool) -> bool:
     return m.group("level") in ("DEBUG", "INFO") and m.group("name").startswith(("scrapy", "py.warnings", "twisted"))
 
 
-def _run_row(db_path: str | Path, run_id: int, status: str, args: dict | None, counts: dict | None,
-             errors: list[str] | None = None) -> None:
+def _run_row(db_path: str | Path, run_id: int | None, status: str, args: dict | None, counts: dict | None,
+             errors: list[str] | None = None) -> int:
+    """Start (args given) or finish the crawl's own crawl_runs row (warehouse/runs.py); returns its id."""
+    from warehouse.runs import finish_run, start_run
     con = connect(db_path)
     try:
-        t = dt.datetime.now().replace(microsecond=0)
         if args is not None:
-            con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args) VALUES (?, 'crawl', ?, ?, ?)",
-                        [run_id, t, status, json.dumps(args)])
-        else:
-            con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
-                        [t, status, json.dumps(counts) if counts else None, json.dumps(errors) if errors else None,
-                         run_id])
+            return start_run(con, "crawl", args)[0]
+        assert run_id is not None
+        finish_run(con, run_id, status, counts, errors)
+        return run_id
     finally:
         con.close()

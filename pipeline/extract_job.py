@@ -121,8 +121,8 @@ class DupIndex:
             ids.update(self.bands[i].get((simh >> lo) & ((1 << (hi - lo)) - 1), []))
         out, loose = [], []
         for aid in ids:
-            k = self.items[aid]
-            if k.unit_id == unit_id:
+            k = self.items.get(aid)  # None: a band entry left by a re-added article whose batch was undone
+            if k is None or k.unit_id == unit_id:
                 continue
             if k.content_hash == chash:
                 out.append(k)

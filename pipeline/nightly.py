@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
 import os
 import sys
@@ -34,6 +33,7 @@ from pipeline.setup_db import init_db
 from warehouse import connect, refresh_views
 from warehouse.db import WarehouseError
 from warehouse.publish import PublishError
+from warehouse.runs import finish_run, start_run
 
 log = logging.getLogger("chuyenmuc.nightly")
 STAGES = ("crawl", "channels", "extract", "tag", "views", "weekly")
@@ -50,25 +50,19 @@ class RunState:
 
 
 def _new_run(db: Path, command: str, args: dict, log_path: Path) -> RunState:
+    # a `running` row left by a killed run was marked `interrupted` when the writer session opened
     con = connect(db)
     try:
-        # a `running` row left by a killed run was marked `interrupted` when the writer session opened
-        # (WriterSession._mark_interrupted: one place, for every writing command)
-        run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchone()[0])  # type: ignore[index]
-        now = dt.datetime.now().replace(microsecond=0)
-        con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args, log_path) VALUES (?, ?, ?, 'running', ?, ?)",
-                    [run_id, command, now, json.dumps(args, default=str), str(log_path)])
+        run_id, started = start_run(con, command, args, str(log_path))
     finally:
         con.close()
-    return RunState(run_id, now)
+    return RunState(run_id, started)
 
 
 def _finish_run(db: Path, st: RunState, status: str) -> None:
     con = connect(db)
     try:
-        con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
-                    [dt.datetime.now().replace(microsecond=0), status, json.dumps({**st.counts, "seconds": st.seconds}, default=str),
-                     json.dumps(st.errors, default=str), st.run_id])
+        finish_run(con, st.run_id, status, {**st.counts, "seconds": st.seconds}, st.errors)
     finally:
         con.close()
 
@@ -211,7 +205,10 @@ def _run_stage(stage: str, args, cfg, plan, reg, db: Path, unit_ids, as_of: dt.d
         if stage == "crawl":
             from pipeline.crawl_job import run_crawl
             model = None
-            if {"extract", "tag"} <= set(st.stages):  # process pages while the crawl fetches (pipeline/alongside.py)
+            # process pages while the crawl fetches (pipeline/alongside.py), with the model the tag stage
+            # would use; without a model file yet (first night) the tag stage trains it after the crawl,
+            # so a night that reaches no site trains nothing
+            if {"extract", "tag"} <= set(st.stages) and cfg.path("model").is_file():
                 from pipeline.tag_job import ensure_model
                 ensure_model(cfg.path("model"), plan)  # current before the first page is tagged
                 model = cfg.path("model")

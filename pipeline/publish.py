@@ -8,7 +8,6 @@ Readers (reports, exports, `db check`, notebooks) open `--db` read-only and neve
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import time
@@ -18,6 +17,7 @@ import duckdb
 
 from pipeline.lock import LockHeld, RunLock
 from warehouse.publish import Published, PublishError, is_disk_full, is_read_only, publish, seed, work_path
+from warehouse.runs import mark_interrupted
 
 log = logging.getLogger("chuyenmuc.publish")
 
@@ -111,14 +111,9 @@ class WriterSession:
             return
         con = duckdb.connect(str(self.work))
         try:
-            has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_runs'").fetchall()[0][0]
-            if has:
-                rows = con.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) "
-                                   "WHERE status = 'running' RETURNING run_id",
-                                   [dt.datetime.now().replace(microsecond=0)]).fetchall()
-                self.interrupted_runs = [r[0] for r in rows]
-                for (rid,) in rows:
-                    log.warning("run %s was interrupted (killed or crashed); its committed batches are kept", rid)
+            self.interrupted_runs = mark_interrupted(con)
+            for rid in self.interrupted_runs:
+                log.warning("run %s was interrupted (killed or crashed); its committed batches are kept", rid)
         finally:
             con.close()
 

@@ -29,6 +29,7 @@ import redis
 
 from crawlers.scaleout.settings import keys
 from warehouse.db import rollback
+from warehouse.runs import finish_run, start_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -304,7 +305,6 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
     plus `workers` (per-worker reports) and `frontier_left` (0 when the run drained its frontier).
     `on_started(workers, redis_url, prefix, spool, settings_file)` lets a test stop a worker mid-crawl.
     """
-    import datetime as dt
 
     from crawlers.run import select_units
     from crawlers.scaleout.redis_server import LocalRedis
@@ -316,13 +316,11 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
     units = select_units(registry, unit_ids)
     init_db(Path(db_path), plan, registry)
     own_run = run_id is None
-    run_id = run_id or time.time_ns() // 1_000_000
     con = connect(db_path)
     try:
         if own_run:
-            con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args) VALUES (?, 'crawl', ?, 'running', ?)",
-                        [run_id, dt.datetime.now().replace(microsecond=0),
-                         json.dumps(dict(units=unit_ids, refetch=refetch, proxy=proxy, workers=workers, redis=bool(redis_url)))])
+            run_id = start_run(con, "crawl", dict(units=unit_ids, refetch=refetch, proxy=proxy, workers=workers,
+                                                  redis=bool(redis_url)))[0]
     finally:
         con.close()   # the workers read the warehouse; nobody writes it until the merge
     spool_dir = Path(spool_dir) if spool_dir else Path(db_path).resolve().parent / "spool"
@@ -385,9 +383,7 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
                       finish_reason="finished" if ok else "incomplete")
         if own_run:
             status = ("partial" if counts["sources_failing"] or counts["errors"] else "ok") if ok else "partial"
-            con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
-                        [dt.datetime.now().replace(microsecond=0), status,
-                         json.dumps({k: v for k, v in counts.items() if k != "workers"}, default=str), run_id])
+            finish_run(con, run_id, status, {k: v for k, v in counts.items() if k != "workers"})
     finally:
         con.close()
     shutil.rmtree(spool / "merged", ignore_errors=True)   # merged and committed: the batches are done
