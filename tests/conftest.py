@@ -15,6 +15,14 @@ PLAN = ROOT / "plans" / "daklak-2021.toml"
 UNITS = ROOT / "units" / "daklak.toml"
 
 
+def train_default_model(out: Path) -> Path:
+    """`chuyenmuc themes train --out OUT`: the default model, trained once for a module's nights."""
+    r = subprocess.run([sys.executable, "-m", "pipeline", "themes", "train", "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
 def demo_config(tmp: Path, model: Path | None = None) -> Path:
     """A chuyenmuc.toml for a nightly on the demo web: the bundled plan and units, this test's model,
     logs and reports under `tmp`, no politeness delay (the demo web is local)."""

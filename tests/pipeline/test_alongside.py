@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, demo_config, query
+from tests.conftest import ROOT, demo_config, query, train_default_model
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
 
@@ -25,11 +25,7 @@ NIGHT = dt.date(2022, 12, 30)
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    out = tmp_path_factory.mktemp("model") / "themes.joblib"
-    r = subprocess.run([sys.executable, "-m", "pipeline", "themes", "train", "--out", str(out)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert r.returncode == 0, r.stderr
-    return out
+    return train_default_model(tmp_path_factory.mktemp("model") / "themes.joblib")
 
 
 def _nightly(cfg: Path, db: Path, proxy: str, *skip: str) -> subprocess.CompletedProcess:

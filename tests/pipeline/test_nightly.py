@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, crawl_child_of, demo_config
+from tests.conftest import ROOT, crawl_child_of, demo_config, train_default_model
 from warehouse.publish import work_path
 
 demoweb = pytest.importorskip("demoweb.server", reason="the demo web package is not in this checkout")
@@ -25,11 +25,7 @@ NIGHT1, NIGHT2 = dt.date(2022, 12, 30), dt.date(2022, 12, 31)
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
     """One trained default model shared by every run here, so runs differ only in what they crawl."""
-    out = tmp_path_factory.mktemp("model") / "themes.joblib"
-    r = subprocess.run([sys.executable, "-m", "pipeline", "themes", "train", "--out", str(out)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert r.returncode == 0, r.stderr
-    return out
+    return train_default_model(tmp_path_factory.mktemp("model") / "themes.joblib")
 
 
 def _config(tmp_path, model_path):
