@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,6 @@ class ProcessAlongside:
         path = crawler.settings.get(SETTING)
         if not path:
             raise NotConfigured(f"{SETTING} is not set")
-        import os
         workers = crawler.settings.getint("CHUYENMUC_ALONGSIDE_WORKERS", os.cpu_count() or 1)
         return cls(crawler, Path(path), max(1, workers))
 

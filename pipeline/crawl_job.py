@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from nlp.pool import die_with_parent
 from registry import Plan, Registry
 from registry.config import Config
 from warehouse.db import connect
+from warehouse.runs import finish_run, start_run
 
 log = logging.getLogger("chuyenmuc.crawl")
 PROGRESS = logging.getLogger("chuyenmuc.progress")  # pipeline/progress.py logs there
@@ -51,7 +53,8 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
     init_db(Path(db_path), plan, registry)
     own_run = run_id is None
     if own_run:
-        run_id = _run_row(db_path, None, "running", dict(units=unit_ids, refetch=refetch, proxy=proxy), None)
+        run_id = _with_runs(db_path, lambda con: start_run(con, "crawl", dict(units=unit_ids, refetch=refetch,
+                                                                             proxy=proxy))[0])
     try:
         if in_process:
             from crawlers.run import crawl
@@ -61,11 +64,12 @@ def run_crawl(db_path: str | Path, plan: Plan, registry: Registry, config: Confi
     except BaseException as e:
         if own_run:
             status = "interrupted" if isinstance(e, KeyboardInterrupt) else "failed"
-            _run_row(db_path, run_id, status, None, None, errors=[f"{type(e).__name__}: {e}"])
+            why = [f"{type(e).__name__}: {e}"]
+            _with_runs(db_path, lambda con: finish_run(con, run_id, status, None, why))
         raise
     if own_run:
         status = "partial" if counts.get("sources_failing") else "ok"
-        _run_row(db_path, run_id, status, None, counts)
+        _with_runs(db_path, lambda con: finish_run(con, run_id, status, counts))
     counts["run_id"] = run_id
     return counts
 
@@ -160,16 +164,10 @@ def quiet_line(line: str, previous: bool) -> bool:
     return m.group("level") in ("DEBUG", "INFO") and m.group("name").startswith(("scrapy", "py.warnings", "twisted"))
 
 
-def _run_row(db_path: str | Path, run_id: int | None, status: str, args: dict | None, counts: dict | None,
-             errors: list[str] | None = None) -> int:
-    """Start (args given) or finish the crawl's own crawl_runs row (warehouse/runs.py); returns its id."""
-    from warehouse.runs import finish_run, start_run
+def _with_runs(db_path: str | Path, fn: Callable[[Any], Any]) -> Any:
+    """`fn(con)` on a connection of its own: the crawl's own crawl_runs row (warehouse/runs.py)."""
     con = connect(db_path)
     try:
-        if args is not None:
-            return start_run(con, "crawl", args)[0]
-        assert run_id is not None
-        finish_run(con, run_id, status, counts, errors)
-        return run_id
+        return fn(con)
     finally:
         con.close()

@@ -305,7 +305,6 @@ def run_scaleout_crawl(db_path: str | Path, plan: Any, registry: Any, config: An
     plus `workers` (per-worker reports) and `frontier_left` (0 when the run drained its frontier).
     `on_started(workers, redis_url, prefix, spool, settings_file)` lets a test stop a worker mid-crawl.
     """
-
     from crawlers.run import select_units
     from crawlers.scaleout.redis_server import LocalRedis
     from crawlers.scaleout.units import worker_overrides

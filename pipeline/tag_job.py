@@ -71,9 +71,8 @@ def register_model(con: duckdb.DuckDBPyConnection, model: ThemeModel, path: str 
     row = dict(model_version=model.version, created_at=dt.datetime.now().replace(microsecond=0),
                path=str(path), training=json.dumps(model.training, ensure_ascii=False),
                metrics=json.dumps(model.metrics, ensure_ascii=False))
-    con.execute("BEGIN")
-    write_rows(con, "models", [row], mode="replace")
-    con.execute("COMMIT")
+    with transaction(con):
+        write_rows(con, "models", [row], mode="replace")
 
 
 def _page_fault(e: BaseException) -> bool:
@@ -97,9 +96,8 @@ def record_failures(con: duckdb.DuckDBPyConnection, stage: str, failed: list[tup
                  message=clean_web_text(f"article {aid} skipped: {e}")[:2000], occurred_at=now) for aid, e in failed]
     for aid, e in failed:
         log.warning("%s: article %s (%s) skipped: %s", stage, aid, urls.get(aid), clean_web_text(str(e))[:200])
-    con.execute("BEGIN")
-    write_rows(con, "run_errors", rows)
-    con.execute("COMMIT")
+    with transaction(con):
+        write_rows(con, "run_errors", rows)
 
 
 def tokenize_rows(rows: list[tuple], processes: int | None = None) -> tuple[list[tuple], list[tuple[int, BaseException]]]:
