@@ -1,9 +1,15 @@
-"""Worker processes for CPU-bound text work (extraction, tokenization) that never outlive their parent.
+"""Worker processes for CPU-bound text work (extraction, tokenization) that never outlive their job.
 
-A pool worker forked from the nightly job inherits its open files, the run lock among them: a worker
-left behind by a killed job would hold that lock forever. So every worker asks the kernel to kill it
-when its parent dies (PR_SET_PDEATHSIG, Linux), and leaves SIGINT/SIGTERM to its parent, which
-stops the pool itself (`stop_pool`) once it is told to stop.
+Why forkserver, not fork: the processes that start pools are multi-threaded by then (DuckDB's
+scheduler and jemalloc threads, OpenBLAS's), and a plain fork copies whatever lock such a thread
+held into a child that can never release it: a worker that hangs forever, and a night that never
+ends. The forkserver is a fresh single-threaded interpreter (started once per process, with the
+heavy libraries imported once) that forks the workers; they inherit none of the job's open files
+either, so a worker left behind can never hold the run lock.
+
+Every worker asks the kernel to kill it when its parent (the forkserver) dies (PR_SET_PDEATHSIG,
+Linux); the forkserver exits as soon as the process that started it dies, even by SIGKILL. Workers
+leave SIGINT/SIGTERM to the job, which stops the pool itself (`stop_pool`) once it is told to stop.
 """
 from __future__ import annotations
 
@@ -12,9 +18,14 @@ import ctypes
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
+
+# imported once in the forkserver, so each worker starts with them loaded (a few seconds each otherwise)
+PRELOAD = ["numpy", "lxml.html", "trafilatura", "underthesea", "sklearn.linear_model", "nlp.tokenize"]
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
@@ -23,18 +34,28 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, int(sig))
 
 
-def _worker_init(parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the parent decides
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise; the parent stops the pool (stop_pool)
+def _worker_init(init: Callable[..., Any] | None, args: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the job decides
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise; the job stops the pool (stop_pool)
     die_with_parent(signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if os.getppid() == 1:  # the forkserver died before prctl took effect
         os._exit(1)
+    if init is not None:
+        init(*args)
 
 
-def process_pool(max_workers: int) -> ProcessPoolExecutor:
-    """A fork-started pool whose workers die with this process."""
-    return ProcessPoolExecutor(max_workers=max_workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
+def _context() -> multiprocessing.context.BaseContext:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)  # takes effect when the server starts (once per process)
+    return ctx
+
+
+def process_pool(max_workers: int, initializer: Callable[..., Any] | None = None,
+                 initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A pool of forkserver-started workers that die with this process; `initializer(*initargs)`
+    runs in each (a model to load, say: workers inherit nothing from the job's memory)."""
+    return ProcessPoolExecutor(max_workers=max_workers, mp_context=_context(),
+                               initializer=_worker_init, initargs=(initializer, initargs))
 
 
 def stop_pool(pool: ProcessPoolExecutor, interrupted: bool = False) -> None:

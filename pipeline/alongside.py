@@ -8,13 +8,16 @@ crawler does not know it exists):
 - each page batch the DuckDB item pipeline commits (signal `crawlers.signals.pages_stored`) joins a
   queue of page ids; at most `MAX_INFLIGHT` chunks of `CHUNK` pages are out at a time (a bounded
   queue: bodies are read from the database only when a chunk is sent);
-- a pool of worker processes does the CPU work of a chunk: extraction (`extract_job._extract_one`),
-  tokenization and the theme model's scores (`tag_job.predict`); workers never touch DuckDB;
+- a pool of worker processes (nlp.pool: forkserver-started, each loads the model file once) does
+  the CPU work of a chunk: extraction (`extract_job._extract_one`), tokenization and the theme
+  model's scores (`tag_job.predict`); workers never touch DuckDB;
 - the crawl process is the one writer: it stores each finished chunk through the same functions as
   `chuyenmuc extract` and `chuyenmuc tag` (`store_outcomes`, `store_tokens`, `store_scores`), each a
   transaction of its own, from the reactor thread, between the crawl's own page batches.
 
-A kill at any moment loses only chunks in flight: their pages keep extract_status NULL, articles
+Processing never stops the night: a chunk that no worker finishes within `STALL` seconds, a pool
+that breaks or a store that fails stops processing here (logged), and the stages after the crawl do
+the rest. A kill at any moment loses only chunks in flight: their pages keep extract_status NULL, articles
 without tokens or scores stay so, and the nightly's extract and tag stages, which run after the crawl
 as before, finish exactly those (as they do after `extract --all`). Documents published as pages are
 stored here, but their text is tokenized by the tag stage.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +51,14 @@ SETTING = "CHUYENMUC_ALONGSIDE_MODEL"  # the theme model file; the extension is 
 CHUNK = 16          # pages per worker call
 MAX_INFLIGHT = 3    # chunks out per worker: enough to keep workers busy, few bodies held in memory
 TICK = 0.2          # seconds between looks at finished chunks
+STALL = 300.0       # seconds the oldest chunk out may take before processing here gives up (a hung worker)
 
-_MODEL: ThemeModel | None = None  # in a worker: the model, inherited from the crawl process (fork)
+_MODEL: ThemeModel | None = None  # in a worker: the model, loaded once by _load_model
+
+
+def _load_model(path: str) -> None:
+    global _MODEL
+    _MODEL = ThemeModel.load(path)
 
 
 def process_chunk(jobs: list[tuple]) -> list[tuple]:
@@ -85,20 +95,20 @@ class ProcessAlongside:
     """The Scrapy extension (see the module docstring)."""
 
     def __init__(self, crawler: Any, model_path: Path, workers: int):
-        global _MODEL
         self.crawler = crawler
         self.model = ThemeModel.load(model_path)
-        _MODEL = self.model  # the workers fork from here and inherit it
-        self.pool = process_pool(workers)
-        # start the workers now, before the reactor runs threads: a fork copies only this thread
-        list(self.pool.map(_warm, range(workers)))
-        self.max_inflight = MAX_INFLIGHT * workers
+        self.broken: str | None = None
         self.pending: list[int] = []
-        self.inflight: list[tuple[list[tuple], cf.Future]] = []
+        self.inflight: list[tuple[list[tuple], cf.Future, float]] = []
+        self.pool = process_pool(workers, _load_model, (str(model_path),))
+        try:  # start the workers before the crawl does (the first start imports the libraries once)
+            list(self.pool.map(_warm, range(workers)))
+        except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
+            self._break(e)
+        self.max_inflight = MAX_INFLIGHT * workers
         self.counts: dict[str, int] = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "attachment": 0,
                                        "error": 0, "reposts": 0}
         self.tokenized = self.scored = 0
-        self.broken: str | None = None
         self.con = None
         self.loop: task.LoopingCall | None = None
         self.progress = {"extract": StageProgress("extract"), "tag": StageProgress("tag")}
@@ -145,7 +155,7 @@ class ProcessAlongside:
                 stats.set_value(f"chuyenmuc/alongside/{k}", v)
             stats.set_value("chuyenmuc/alongside/tokenized", self.tokenized)
             stats.set_value("chuyenmuc/alongside/scored", self.scored)
-            stats.set_value("chuyenmuc/alongside/left", len(self.pending) + sum(len(r) for r, _ in self.inflight))
+            stats.set_value("chuyenmuc/alongside/left", len(self.pending) + sum(len(x[0]) for x in self.inflight))
             if self.con is not None:
                 self.con.close()
                 self.con = None
@@ -159,9 +169,7 @@ class ProcessAlongside:
         if self.broken:
             return
         try:
-            for item in [x for x in self.inflight if x[1].done()]:
-                self.inflight.remove(item)
-                self._store(*item)
+            self._store_done()
             self._send()
         except Exception as e:  # noqa: BLE001 - processing must never stop the crawl
             self._break(e)
@@ -172,19 +180,27 @@ class ProcessAlongside:
             try:
                 self._send()
                 if self.inflight:
-                    cf.wait([f for _, f in self.inflight], return_when=cf.FIRST_COMPLETED)
-                for item in [x for x in self.inflight if x[1].done()]:
-                    self.inflight.remove(item)
-                    self._store(*item)
+                    cf.wait([x[1] for x in self.inflight], timeout=STALL, return_when=cf.FIRST_COMPLETED)
+                self._store_done()
             except Exception as e:  # noqa: BLE001 - the stages after the crawl do what is left
                 self._break(e)
+
+    def _store_done(self) -> None:
+        """Store the finished chunks; a chunk out for more than STALL seconds means a hung worker (a
+        TimeoutError: processing here stops, the stages after the crawl do the rest)."""
+        for item in [x for x in self.inflight if x[1].done()]:
+            self.inflight.remove(item)
+            self._store(item[0], item[1])
+        if self.inflight and time.monotonic() - self.inflight[0][2] > STALL:
+            raise TimeoutError(f"a chunk of {len(self.inflight[0][0])} pages took more than {STALL:.0f} s")
 
     def _send(self) -> None:
         while self.pending and len(self.inflight) < self.max_inflight:
             ids, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
             rows = pages_by_id(self.con, ids)
             if rows:
-                self.inflight.append((rows, self.pool.submit(process_chunk, [job_of(r) for r in rows])))
+                fut = self.pool.submit(process_chunk, [job_of(r) for r in rows])
+                self.inflight.append((rows, fut, time.monotonic()))
 
     def _store(self, rows: list[tuple], fut: cf.Future) -> None:
         results = fut.result()  # a worker that died raises here: _break, the stages redo the chunk

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.clock import TZ_NAME
+
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "migrations"
 VIEWS = HERE / "views"
@@ -35,7 +37,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise WarehouseError(f"{path}: cannot open database: {msg.splitlines()[0]}") from None
     except duckdb.Error as e:
         raise WarehouseError(f"{path}: cannot open database: {str(e).splitlines()[0]}") from None
-    con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    con.execute(f"SET TimeZone = '{TZ_NAME}'")
     return con
 
 

@@ -9,6 +9,7 @@ import pytest
 from pipeline.reports.settings import set_setting
 from tests.reports.truthgen import FORMULA_TITLE, expected_coverage, local_week
 from tests.truth_load import load_truth_articles, load_truth_tags
+from warehouse import clock
 from warehouse.ids import url_id
 
 
@@ -81,7 +82,7 @@ def test_dormant_days_setting_and_as_of_drive_the_status(con):
     set_setting(con, "as_of", dt.date(2021, 11, 15))
     assert status("so-y-te") == "active"
     con.execute("DELETE FROM settings WHERE key = 'as_of'")
-    assert con.execute("SELECT as_of FROM report_params").fetchone()[0] == dt.date.today()
+    assert con.execute("SELECT as_of FROM report_params").fetchone()[0] == clock.today()  # the province's today
 
 
 def test_column_status_windows_and_outside_counts(con, truth):
