@@ -7,9 +7,11 @@ ends. The forkserver is a fresh single-threaded interpreter (started once per pr
 heavy libraries imported once) that forks the workers; they inherit none of the job's open files
 either, so a worker left behind can never hold the run lock.
 
-Every worker asks the kernel to kill it when its parent (the forkserver) dies (PR_SET_PDEATHSIG,
-Linux); the forkserver exits as soon as the process that started it dies, even by SIGKILL. Workers
-leave SIGINT/SIGTERM to the job, which stops the pool itself (`stop_pool`) once it is told to stop.
+A forkserver worker is not the job's child, and it holds the write end of its own task queue and
+the forkserver's liveness pipe: when the job is SIGKILLed, neither the worker nor the forkserver ever
+sees an end of file. So every worker watches the job itself (a pidfd, Linux; a poll elsewhere) and
+exits the moment the job is gone; the forkserver then exits with its last worker. Workers leave
+SIGINT/SIGTERM to the job, which stops the pool itself (`stop_pool`) once it is told to stop.
 """
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import select
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -34,12 +39,30 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, int(sig))
 
 
-def _worker_init(init: Callable[..., Any] | None, args: tuple) -> None:
+def _exit_when_gone(owner: int) -> None:
+    """Block until process `owner` has exited, then end this process at once."""
+    try:
+        fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+    except (OSError, AttributeError):  # no pidfd (old kernel, not Linux): look every two seconds
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            time.sleep(2.0)
+    select.select([fd], [], [])  # readable once the process has exited
+    os._exit(1)
+
+
+def _worker_init(owner: int, init: Callable[..., Any] | None, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the job decides
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise; the job stops the pool (stop_pool)
-    die_with_parent(signal.SIGKILL)
-    if os.getppid() == 1:  # the forkserver died before prctl took effect
-        os._exit(1)
+    die_with_parent(signal.SIGKILL)                # the forkserver gone: so is this worker
+    threading.Thread(target=_exit_when_gone, args=(owner,), name="owner-watch", daemon=True).start()
     if init is not None:
         init(*args)
 
@@ -55,7 +78,7 @@ def process_pool(max_workers: int, initializer: Callable[..., Any] | None = None
     """A pool of forkserver-started workers that die with this process; `initializer(*initargs)`
     runs in each (a model to load, say: workers inherit nothing from the job's memory)."""
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=_context(),
-                               initializer=_worker_init, initargs=(initializer, initargs))
+                               initializer=_worker_init, initargs=(os.getpid(), initializer, initargs))
 
 
 def stop_pool(pool: ProcessPoolExecutor, interrupted: bool = False) -> None:
