@@ -135,14 +135,31 @@ def _child(db_path: str | Path, plan: Plan, registry: Registry, config: Config, 
             quiet = quiet_line(line, quiet)
             log.info("crawl: %s", line.rstrip(), extra={"quiet": quiet})
 
+    out_parts: list[str] = []
+
+    def collect() -> None:  # stdout: the counts line (read here, so a full pipe never blocks the child)
+        assert p.stdout is not None
+        out_parts.extend(p.stdout)
+
+    # not communicate(): it reads stderr too, and every line it took would never reach the log
     fwd = threading.Thread(target=forward, daemon=True)
+    col = threading.Thread(target=collect, daemon=True)
     fwd.start()
+    col.start()
     try:
-        out, _ = p.communicate(json.dumps(job, default=str), timeout=timeout)
+        assert p.stdin is not None
+        try:
+            p.stdin.write(json.dumps(job, default=str))
+            p.stdin.close()
+        except BrokenPipeError:  # the child died at start: its exit code and stderr say why
+            pass
+        p.wait(timeout=timeout)
     except BaseException:
         _stop_child(p)
         raise
     fwd.join(timeout=5)
+    col.join(timeout=5)
+    out = "".join(out_parts)
     if p.returncode != 0:
         raise CrawlFailed(f"crawl process exited {p.returncode}: {''.join(tail)[-2000:]}")
     lines = [ln for ln in out.splitlines() if ln.startswith("{")]
