@@ -140,7 +140,7 @@ def test_sigkill_mid_stage_then_rerun_matches_uninterrupted(stage, tmp_path, mod
                 if mark.search(line):
                     seen.set()
         threading.Thread(target=watch, daemon=True).start()
-        assert seen.wait(400), "".join(lines[-80:])  # within the test's timeout, so the output shows  # within the test's timeout, so the output shows
+        assert seen.wait(400), "".join(lines[-80:])  # within the test's timeout, so the output shows
         if stage == "crawl":  # kill once the crawl process has committed its first page batch (its WAL grows)
             wal = Path(str(work_path(db)) + ".wal")
             end = time.monotonic() + 600
