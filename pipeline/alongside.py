@@ -188,9 +188,13 @@ class ProcessAlongside:
     def _store_done(self) -> None:
         """Store the finished chunks; a chunk out for more than STALL seconds means a hung worker (a
         TimeoutError: processing here stops, the stages after the crawl do the rest)."""
-        for item in [x for x in self.inflight if x[1].done()]:
-            self.inflight.remove(item)
-            self._store(item[0], item[1])
+        done = [x for x in self.inflight if x[1].done()]
+        if done:  # every finished chunk in one store: fewer, larger transactions
+            for item in done:
+                self.inflight.remove(item)
+            rows = [r for item in done for r in item[0]]
+            results = [r for item in done for r in item[1].result()]  # a dead worker raises: _break
+            self._store(rows, results)
         if self.inflight and time.monotonic() - self.inflight[0][2] > STALL:
             raise TimeoutError(f"a chunk of {len(self.inflight[0][0])} pages took more than {STALL:.0f} s")
 
@@ -202,8 +206,7 @@ class ProcessAlongside:
                 fut = self.pool.submit(process_chunk, [job_of(r) for r in rows])
                 self.inflight.append((rows, fut, time.monotonic()))
 
-    def _store(self, rows: list[tuple], fut: cf.Future) -> None:
-        results = fut.result()  # a worker that died raises here: _break, the stages redo the chunk
+    def _store(self, rows: list[tuple], results: list[tuple]) -> None:
         store_outcomes(self.con, rows, [r[0] for r in results], self.idx, self.counts, self.run_id)
         self.counts["pages"] += len(rows)
         self.progress["extract"](self.counts["pages"], None)

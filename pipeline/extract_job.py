@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from nlp.dates import parse_vietnamese_date
-from nlp.dedup import LOOSE_DUP_BITS, content_hash, hamming, jaccard_sets, shingle_set, simhash, syllables
+from nlp.dedup import LOOSE_DUP_BITS, fingerprint, hamming, jaccard_sets, shingle_set
 from nlp.documents import document_kind, document_text
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from nlp.pool import process_pool, stop_pool
@@ -192,7 +192,9 @@ PARALLEL_MIN_PAGES = 300  # below this, starting worker processes costs more tha
 
 
 def _extract_one(job: tuple) -> tuple:
-    """Worker side (runs in a pool process): one stored page -> ("ok", ExtractResult) or ("err", kind, msg)."""
+    """Worker side (runs in a pool process): one stored page -> ("ok", ExtractResult, None, fingerprint)
+    or ("attachment", kind) or ("err", kind, msg). An article's fingerprint (nlp.dedup.fingerprint,
+    for the duplicate check) is computed here, in the worker, not by the one process that writes."""
     body_z, url, fetched_url, headers, fetched_at = job
     try:
         if body_z is None:
@@ -205,7 +207,7 @@ def _extract_one(job: tuple) -> tuple:
         if kind is not None:  # a document file linked from a document page: read with that page
             return ("attachment", kind)
         res = extract_page(body, fetched_url or url, hdrs if isinstance(hdrs, dict) else None, _as_aware(fetched_at))
-        return ("ok", res)
+        return ("ok", res, None, fingerprint(res.text) if res.is_article and res.kind != "document" else None)
     except Exception as e:  # noqa: BLE001 - one bad page must never stop the run
         kind = e.kind if isinstance(e, ExtractError) else f"{type(e).__module__}.{type(e).__name__}".removeprefix(
             "builtins.")
@@ -309,15 +311,16 @@ def _with_document(con: duckdb.DuckDBPyConnection, outcome: tuple) -> tuple:
         except ValueError:
             continue
     if not wanted:
-        return (*outcome, _Doc(None, "", ["document-not-fetched"]))
+        return ("ok", res, _Doc(None, "", ["document-not-fetched"]), None)
     rows = dict((r[0], r[1:]) for r in con.execute(
         "SELECT url, body_zlib, content_type FROM pages WHERE list_contains(?, url) AND http_status = 200",
         [wanted]).fetchall())
     for url in wanted:
         if url in rows and rows[url][0] is not None:
             doc = document_text(zlib.decompress(rows[url][0]), rows[url][1], url)
-            return (*outcome, _Doc(url, doc.text, [f"document-{doc.kind}", *(f"document-{f}" for f in doc.flags)]))
-    return (*outcome, _Doc(wanted[0], "", ["document-not-fetched"]))
+            return ("ok", res, _Doc(url, doc.text, [f"document-{doc.kind}", *(f"document-{f}" for f in doc.flags)]),
+                    None)
+    return ("ok", res, _Doc(wanted[0], "", ["document-not-fetched"]), None)
 
 
 def storage_fault(e: BaseException) -> bool:
@@ -398,6 +401,7 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
                 continue
             res = outcome[1]
             doc: _Doc | None = outcome[2] if len(outcome) > 2 else None
+            fp = outcome[3] if len(outcome) > 3 else None
             if not res.is_article and doc is None:
                 status = STATUS_OF.get(res.kind, "not-article")
                 statuses.append({"page_id": page_id, "extract_status": status,
@@ -411,10 +415,9 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
                 text, flags = doc.text, [*flags, "document", *doc.flags]
                 if published_at is None and res.title:  # "Quyết định số 125/QĐ-... ngày 18/5/2022 ..."
                     published_at = parse_vietnamese_date(res.title, _as_aware(_fetched_at))
-            syl = syllables(text)
-            chash, simh = content_hash(text), simhash(text)
+            n_syl, chash, simh = fp if fp is not None and doc is None else fingerprint(text)
             repost_of = None
-            if len(syl) >= MIN_DUP_SYLLABLES:
+            if n_syl >= MIN_DUP_SYLLABLES:
                 key = _key(published_at, page_id)
                 found = idx.matches(simh, chash, unit_id, text, text_of)
                 earlier = [k for k in found if k.key < key]
@@ -431,7 +434,7 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
             articles.append({
                 "article_id": page_id, "url": url, "unit_id": unit_id, "column_id": column_id, "title": res.title,
                 "published_at": published_at, "author": res.author, "text": text, "lang": res.lang,
-                "word_count": len(syl), "content_hash": chash, "simhash": simh, "repost_of": repost_of,
+                "word_count": n_syl, "content_hash": chash, "simhash": simh, "repost_of": repost_of,
                 "quality_flags": flags, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now,
                 "is_document": doc is not None, "document_url": doc.url if doc is not None else None})
             status = "document" if doc is not None else "article"
