@@ -15,6 +15,7 @@ SIGINT/SIGTERM to the job, which stops the pool itself (`stop_pool`) once it is 
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import multiprocessing
@@ -70,7 +71,60 @@ def _worker_init(owner: int, init: Callable[..., Any] | None, args: tuple) -> No
 def _context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)  # takes effect when the server starts (once per process)
+    global _helpers_registered
+    if not _helpers_registered:
+        atexit.register(stop_helpers)
+        _helpers_registered = True
     return ctx
+
+
+_helpers_registered = False
+HELPER_GRACE = 10.0  # seconds the forkserver and resource tracker get to exit before they are killed
+
+
+def _end(pid: int | None, fd: int | None) -> None:
+    """Close a helper's liveness pipe (it exits on end of file), wait for it, kill it if it lingers."""
+    if pid is None:
+        return
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    deadline = time.monotonic() + HELPER_GRACE
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            return
+        if time.monotonic() > deadline:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)  # its workers follow (PR_SET_PDEATHSIG)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            return
+        time.sleep(0.02)
+
+
+def stop_helpers() -> None:
+    """End this process's forkserver and resource tracker (at exit; also safe to call earlier, the
+    next pool starts them again). Why: without it they outlive the job by a moment, holding its
+    stdout and stderr, so whoever waits for the job's output to end (cron, a test) waits on them."""
+    from multiprocessing import forkserver, resource_tracker
+    fs = forkserver._forkserver
+    with contextlib.suppress(Exception):
+        pid, fd = fs._forkserver_pid, fs._forkserver_alive_fd
+        fs._forkserver_pid = fs._forkserver_alive_fd = None
+        address, fs._forkserver_address = fs._forkserver_address, None
+        _end(pid, fd)
+        if address and not address.startswith("\0"):
+            with contextlib.suppress(OSError):
+                os.unlink(address)
+    rt = resource_tracker._resource_tracker
+    with contextlib.suppress(Exception):
+        pid, fd = rt._pid, rt._fd
+        rt._pid = rt._fd = None
+        _end(pid, fd)
 
 
 def process_pool(max_workers: int, initializer: Callable[..., Any] | None = None,

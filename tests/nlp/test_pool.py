@@ -51,3 +51,28 @@ def test_workers_and_forkserver_exit_when_the_job_is_killed(sig):
     finally:
         if p.poll() is None:
             p.kill()
+
+
+CLEAN = """
+from multiprocessing import forkserver, resource_tracker
+from nlp.pool import process_pool, stop_pool
+pool = process_pool(2)
+list(pool.map(abs, range(4)))
+stop_pool(pool)
+print(forkserver._forkserver._forkserver_pid, resource_tracker._resource_tracker._pid, flush=True)
+"""
+
+
+def test_a_job_that_ends_leaves_no_helper_behind(tmp_path):
+    """The forkserver and resource tracker end before the job does: whoever waits on the job (cron,
+    the nightly's crawl child, a test) finds nothing of it left once it has exited."""
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("w") as fo, err.open("w") as fe:  # files, not pipes: the exit alone is waited on
+        rc = subprocess.Popen([sys.executable, "-c", CLEAN], stdout=fo, stderr=fe, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}).wait(timeout=120)
+    assert rc == 0, err.read_text()
+    pids = [int(x) for x in out.read_text().split()]
+    assert len(pids) == 2
+    for pid in pids:
+        assert _gone(pid, 0), f"helper {pid} outlived the job"
+    assert "leaked" not in err.read_text(), err.read_text()
