@@ -59,13 +59,18 @@ def _exit_when_gone(owner: int) -> None:
     os._exit(1)
 
 
-def _worker_init(owner: int, init: Callable[..., Any] | None, args: tuple) -> None:
+def _worker_init(owner: int, ready: list[Any], init: Callable[..., Any] | None, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the job decides
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise; the job stops the pool (stop_pool)
     die_with_parent(signal.SIGKILL)                # the forkserver gone: so is this worker
     threading.Thread(target=_exit_when_gone, args=(owner,), name="owner-watch", daemon=True).start()
     if init is not None:
         init(*args)
+    ready[0].wait()  # every worker up before process_pool returns
+
+
+def _noop() -> None:
+    return None
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -127,12 +132,48 @@ def stop_helpers() -> None:
         _end(pid, fd)
 
 
+START_TIMEOUT = 300.0  # seconds the workers get to start (the first pool also starts the forkserver)
+
+
+class PoolStartError(RuntimeError):
+    """The worker processes did not all start."""
+
+
 def process_pool(max_workers: int, initializer: Callable[..., Any] | None = None,
                  initargs: tuple = ()) -> ProcessPoolExecutor:
-    """A pool of forkserver-started workers that die with this process; `initializer(*initargs)`
-    runs in each (a model to load, say: workers inherit nothing from the job's memory)."""
-    return ProcessPoolExecutor(max_workers=max_workers, mp_context=_context(),
-                               initializer=_worker_init, initargs=(os.getpid(), initializer, initargs))
+    """A pool of forkserver-started workers that die with this process, all started when this
+    returns; `initializer(*initargs)` runs in each (a model to load, say: workers inherit nothing of
+    the job's memory).
+
+    Why all at once: a worker still starting when the job stops the pool fails inside
+    multiprocessing with a traceback on the job's stderr. So SIGINT/SIGTERM that arrive while the
+    workers start are held, and delivered (to the job's own handlers) once they all have."""
+    ctx = _context()
+    ready = [ctx.Barrier(max_workers + 1)]  # a box: emptied once the workers are up, so the barrier's
+    # semaphores are freed then, not left for the exit (the executor keeps its initargs)
+    held: list[int] = []
+    old: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        old = {sig: signal.signal(sig, lambda s, _f: held.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(), ready, initializer, initargs))
+    try:
+        try:
+            for _ in range(max_workers):  # one task each: every submit while none is idle starts a worker
+                pool.submit(_noop)
+            ready[0].wait(timeout=START_TIMEOUT)
+        except threading.BrokenBarrierError:
+            raise PoolStartError(f"{max_workers} worker processes did not start within {START_TIMEOUT:.0f} s") from None
+        finally:
+            ready.clear()
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+        for sig in held[:1]:
+            signal.raise_signal(sig)  # the job's own handler, now that stopping the pool is clean
+    except BaseException:
+        stop_pool(pool, interrupted=True)
+        raise
+    return pool
 
 
 def stop_pool(pool: ProcessPoolExecutor, interrupted: bool = False) -> None:

@@ -62,6 +62,17 @@ def alive(pid: int) -> bool:
     return st is not None and st[1] != "Z"
 
 
+def children(pid: int) -> list[int]:
+    """Live children of `pid`, from /proc."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            st = _ppid_and_state(int(d))
+            if st and st[0] == pid and st[1] != "Z":
+                out.append(int(d))
+    return out
+
+
 def descendants(pid: int) -> list[int]:
     """Live descendants of `pid` (children, grandchildren...), from /proc."""
     kids: dict[int, list[int]] = {}

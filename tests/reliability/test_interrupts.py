@@ -25,6 +25,7 @@ from tests.reliability.interrupts import (
     NIGHT,
     Job,
     alive,
+    children,
     config,
     descendants,
     nightly_cmd,
@@ -160,7 +161,10 @@ def _extract_job(baseline, tmp_path: Path) -> tuple[Job, Path, Path]:
     cfg = config(tmp_path)
     job = Job(nightly_cmd(cfg, db, None, "crawl", "tag", "weekly"))
     job.wait_line("stage extract started")
-    wait_for(lambda: len(descendants(job.pid)) >= 2 or job.p.poll() is not None, 120, "the extraction workers")
+    # the workers are the forkserver's children: grandchildren of the job (its children are the
+    # forkserver and the resource tracker)
+    kids = lambda: set(descendants(job.pid)) - set(children(job.pid))  # noqa: E731
+    wait_for(lambda: len(kids()) >= 2 or job.p.poll() is not None, 120, "the extraction workers")
     assert job.p.poll() is None, job.output[-3000:]
     return job, db, cfg
 
