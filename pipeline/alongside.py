@@ -87,10 +87,6 @@ def process_chunk(jobs: list[tuple]) -> list[tuple]:
     return [tuple(o) for o in out]
 
 
-def _warm(_: int) -> int:
-    return 0
-
-
 class ProcessAlongside:
     """The Scrapy extension (see the module docstring)."""
 
@@ -100,9 +96,9 @@ class ProcessAlongside:
         self.broken: str | None = None
         self.pending: list[int] = []
         self.inflight: list[tuple[list[tuple], cf.Future, float]] = []
-        self.pool = process_pool(workers, _load_model, (str(model_path),))
-        try:  # start the workers before the crawl does (the first start imports the libraries once)
-            list(self.pool.map(_warm, range(workers)))
+        self.pool: cf.ProcessPoolExecutor | None = None
+        try:  # the workers start (and load the model) before the crawl does
+            self.pool = process_pool(workers, _load_model, (str(model_path),))
         except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
             self._break(e)
         self.max_inflight = MAX_INFLIGHT * workers
@@ -147,7 +143,8 @@ class ProcessAlongside:
             if reason == "finished" and not self.broken:
                 self.drain()
         finally:
-            stop_pool(self.pool, interrupted=reason != "finished" or bool(self.broken))
+            if self.pool is not None:
+                stop_pool(self.pool, interrupted=reason != "finished" or bool(self.broken))
             for p in self.progress.values():
                 p.close()
             stats = self.crawler.stats
@@ -230,5 +227,7 @@ class ProcessAlongside:
     def _break(self, e: BaseException) -> None:
         self.broken = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
         log.error("processing while crawling stopped: %s; the extract and tag stages do the rest", self.broken)
-        stop_pool(self.pool, interrupted=True)
+        if self.pool is not None:
+            stop_pool(self.pool, interrupted=True)
+            self.pool = None
         self.pending, self.inflight = [], []
