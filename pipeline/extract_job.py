@@ -6,8 +6,8 @@ flight, and a rerun redoes exactly the pages still NULL, so nothing is duplicate
 
 Near-duplicates: an article whose SimHash is within LOOSE_DUP_BITS (confirmed by shingle Jaccard) of an earlier-published article of
 another unit gets repost_of = that article (the earliest such); when the original arrives after its
-reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
-writes them).
+reposts, the stored reposts are pointed at it. Fetch and extraction times are instants (TIMESTAMPTZ, from
+warehouse.clock).
 
 Documents published as pages (the body only a link to a PDF/DOC/DOCX) are publications too: an articles row
 with is_document, the linked file's text (nlp.documents; the crawler stored the file as a page, which gets
