@@ -96,4 +96,7 @@ def _lastmod(s: str | None) -> dt.datetime | None:
             v = dt.datetime.strptime(s[:10], "%Y-%m-%d")
         except ValueError:
             return None
-    return (v if v.tzinfo else v.replace(tzinfo=clock.TZ)).astimezone(dt.UTC)
+    try:
+        return (v if v.tzinfo else v.replace(tzinfo=clock.TZ)).astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 moved across midnight: out of datetime's range
+        return None

@@ -163,3 +163,18 @@ def test_a_crawl_far_from_the_province_stores_instants(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM crawl_runs WHERE status = 'ok'").fetchone()[0] == 2
     urls = {r[0] for r in con.execute("SELECT url FROM pages").fetchall()}
     assert {canonical_url(f"http://c.test/{c}/{p}.html") for p, c, _ in site.articles} <= urls
+
+
+def test_sitemap_lastmod_is_an_aware_instant() -> None:
+    """lastmod is compared with a stored TIMESTAMPTZ: aware, a bare date being the province's day, and
+    a date at the edge of datetime's range is no date rather than an error."""
+    from crawlers.feeds import parse_sitemap
+    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b'<url><loc>https://a.test/1.html</loc><lastmod>2021-05-24</lastmod></url>'
+            b'<url><loc>https://a.test/2.html</loc><lastmod>2021-05-24T10:00:00Z</lastmod></url>'
+            b'<url><loc>https://a.test/3.html</loc><lastmod>0001-01-01</lastmod></url></urlset>')
+    _, entries = parse_sitemap(body)
+    day, noon, edge = (e.published for e in entries)
+    assert day == dt.datetime(2021, 5, 24, tzinfo=clock.TZ)
+    assert noon == dt.datetime(2021, 5, 24, 10, tzinfo=dt.UTC)
+    assert edge is None
