@@ -36,6 +36,7 @@ from crawlers.store import CrawlStore
 from nlp.encoding import visible_text
 from nlp.sanitize import clean_web_text
 from nlp.urls import canonical_url
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import transaction
 from warehouse.ids import url_id
@@ -211,7 +212,7 @@ class _Robots:
 
     def _body(self, key: str) -> str:
         cached = self.store.known.robots.get(key)
-        if cached and (dt.datetime.now() - cached["fetched_at"]).total_seconds() < ROBOTS_TTL:
+        if cached and (clock.now() - cached["fetched_at"]).total_seconds() < ROBOTS_TTL:
             return cached["body"] or ""
         f = fetch(self.opener, key + "/robots.txt", self.s, cached.get("etag") if cached else None,
                   cached.get("last_modified") if cached else None)
@@ -246,7 +247,7 @@ def store_items(con: duckdb.DuckDBPyConnection, ch: ChannelSource, items: list[I
     """Upsert a channel's items in one transaction (first_seen kept); returns how many are new."""
     if not items:
         return 0
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     ids = [url_id(i.url) for i in items]
     seen = dict(con.execute("SELECT item_id, first_seen FROM channel_items WHERE list_contains(?, item_id)", [ids]).fetchall())
     rows = [dict(item_id=iid, url=i.url, channel_id=ch.channel_id, unit_id=ch.unit_id, kind=ch.kind, guid=i.guid,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import feedparser
 from scrapy.utils.sitemap import Sitemap
 
+from warehouse import clock
+
 
 class FeedError(ValueError):
     """The body is not a usable feed or sitemap; the message says why."""
@@ -15,7 +17,7 @@ class FeedError(ValueError):
 @dataclass(frozen=True)
 class Entry:
     url: str
-    published: dt.datetime | None = None
+    published: dt.datetime | None = None   # aware (UTC): compared with the warehouse's TIMESTAMPTZ values
 
 
 # feedparser "bozo" reasons that are about HTTP metadata, not a broken document
@@ -46,7 +48,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> tuple[
         if not link:
             continue
         t = e.get("published_parsed") or e.get("updated_parsed")
-        out.append(Entry(link, dt.datetime(*t[:6]) if t else None))
+        out.append(Entry(link, dt.datetime(*t[:6], tzinfo=dt.UTC) if t else None))  # feedparser gives UTC
     return out, problem
 
 
@@ -82,6 +84,8 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
 
 
 def _lastmod(s: str | None) -> dt.datetime | None:
+    """An aware datetime in UTC. A lastmod without a zone (a bare date) is the province's time: the
+    sites are the province's, and their dates are local."""
     if not s:
         return None
     s = s.strip().replace("Z", "+00:00")
@@ -92,4 +96,7 @@ def _lastmod(s: str | None) -> dt.datetime | None:
             v = dt.datetime.strptime(s[:10], "%Y-%m-%d")
         except ValueError:
             return None
-    return v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo else v
+    try:
+        return (v if v.tzinfo else v.replace(tzinfo=clock.TZ)).astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 moved across midnight: out of datetime's range
+        return None

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from scrapy.utils.misc import build_from_crawler
 from crawlers.links import suspicious_url
 from crawlers.policy import PageBudget, retry_delay
 from nlp.urls import same_site
+from warehouse import clock
 
 
 class CrawlIgnored(IgnoreRequest):
@@ -96,7 +96,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         key = f"{url.scheme}://{netloc}"
         cached = store.known.robots.get(key) if store is not None else None
         ttl = self.crawler.settings.getint("ROBOTSTXT_TTL", 86400)
-        if cached and (dt.datetime.now() - cached["fetched_at"]).total_seconds() < ttl:
+        if cached and (clock.now() - cached["fetched_at"]).total_seconds() < ttl:
             self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler,
                                                        (cached["body"] or "").encode("utf-8"))
             self.crawler.stats.inc_value("robotstxt/cache_hit")

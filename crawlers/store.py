@@ -10,7 +10,6 @@ Two parts, so one spider serves the single process and the scale-out workers:
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import zlib
@@ -22,16 +21,13 @@ import duckdb
 
 from nlp.sanitize import clean_optional, clean_web_text
 from nlp.urls import canonical_url
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import transaction
 from warehouse.ids import column_id, url_id
 
 # consecutive failures after which a source is "dead" rather than "failing"
 DEAD_AFTER = 3
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
 
 
 @dataclass
@@ -102,7 +98,7 @@ class CrawlState:
         self.known.page_urls.add(url)
         return dict(
             page_id=url_id(url), url=url, fetched_url=fetched_url, unit_id=unit_id, source_id=source_id,
-            column_id=column, run_id=self.run_id, fetched_at=now(), http_status=status,
+            column_id=column, run_id=self.run_id, fetched_at=clock.now(), http_status=status,
             headers=json.dumps(headers, ensure_ascii=False), content_type=content_type,
             declared_charset=charset, body_zlib=zlib.compress(body), body_size=len(body),
             body_sha1=hashlib.sha1(body).hexdigest(), extract_status=None)
@@ -125,7 +121,7 @@ class CrawlState:
 
     def source_ok(self, h: dict[str, Any], status: int, etag: str | None, last_modified: str | None,
                   new_articles: int = 0) -> None:
-        t = now()
+        t = clock.now()
         h.update(status="ok", last_attempt_at=t, last_success_at=t, consecutive_failures=0,
                  last_http_status=status, updated_at=t)
         if status != 304:
@@ -142,7 +138,7 @@ class CrawlState:
                 self.touched_health.add(sid)
 
     def source_failed(self, h: dict[str, Any], kind: str, message: str, status: int | None = None) -> None:
-        t = now()
+        t = clock.now()
         fails = int(h.get("consecutive_failures") or 0) + 1
         st = "disallowed" if kind == "robots-disallowed" else ("dead" if fails >= DEAD_AFTER else "failing")
         h.update(status=st, last_attempt_at=t, last_error_at=t, last_error=clean_web_text(message)[:1000],
@@ -152,7 +148,7 @@ class CrawlState:
     def column(self, unit_id: str, url: str, name: str, dedicated: bool, pattern: str | None) -> str:
         cid = column_id(unit_id, url)
         name = clean_web_text(name or "")  # a menu label or heading from the web: it reaches the reports
-        t = now()
+        t = clock.now()
         row = self.known.columns.get(cid)
         if row is None:
             row = dict(column_id=cid, unit_id=unit_id, url=url, name=name, is_dedicated=dedicated,
@@ -164,7 +160,7 @@ class CrawlState:
         return cid
 
     def source(self, source_id: str, unit_id: str, kind: str, url: str, name: str | None = None) -> None:
-        t = now()
+        t = clock.now()
         name = clean_optional(name)
         row = self.known.sources.get(source_id)
         if row is None:
@@ -179,7 +175,7 @@ class CrawlState:
                   stage: str = "crawl") -> dict[str, Any]:
         """A `run_errors` row (not kept: the spider yields it as an ErrorItem)."""
         return dict(run_id=self.run_id, stage=stage, unit_id=unit_id, url=url, kind=kind,
-                    message=clean_web_text(message)[:2000], occurred_at=now())
+                    message=clean_web_text(message)[:2000], occurred_at=clock.now())
 
     def error(self, unit_id: str | None, url: str | None, kind: str, message: str, stage: str = "crawl") -> None:
         """Keep an error row to write at close (what middlewares record: they cannot yield items)."""
@@ -190,7 +186,7 @@ class CrawlState:
         return self._errors
 
     def robots_seen(self, host: str, status: int | None, body: str, etag: str | None, last_modified: str | None) -> None:
-        row = dict(host=host, fetched_at=now(), http_status=status, body=body, etag=etag, last_modified=last_modified)
+        row = dict(host=host, fetched_at=clock.now(), http_status=status, body=body, etag=etag, last_modified=last_modified)
         self.known.robots[host] = row
         self._robots[host] = row
 

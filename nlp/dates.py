@@ -18,6 +18,8 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from warehouse import clock
+
 VN_TZ = timezone(timedelta(hours=7))
 EARLIEST = datetime(1995, 1, 1, tzinfo=VN_TZ)  # before any Vietnamese portal existed
 
@@ -88,7 +90,7 @@ def _back(fetched: datetime, n: int, unit: str) -> datetime:
 
 def _aware(dt: datetime | None) -> datetime:
     if dt is None:
-        return datetime.now(VN_TZ)
+        return clock.now().astimezone(VN_TZ)  # no fetch time: the warehouse clock
     return dt.replace(tzinfo=VN_TZ) if dt.tzinfo is None else dt.astimezone(VN_TZ)
 
 

@@ -6,7 +6,6 @@ so a rerun scores only items this model has not scored yet and never duplicates 
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -15,6 +14,7 @@ from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 from nlp.tokenize import tokenize_articles
 from registry import Plan
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import transaction
 
@@ -24,7 +24,7 @@ def tag_items(con: duckdb.DuckDBPyConnection, model: ThemeModel, rows: list[tupl
     toks = tokenize_articles([(r[1], r[2]) for r in rows], processes=1)
     probs = model.predict_proba([Doc(t or "", x or "") for t, x in toks])
     assigned = model.assign(probs)
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     scores, tags = [], []
     for i, r in enumerate(rows):
         iid = int(r[0])

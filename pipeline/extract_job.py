@@ -6,8 +6,8 @@ flight, and a rerun redoes exactly the pages still NULL, so nothing is duplicate
 
 Near-duplicates: an article whose SimHash is within LOOSE_DUP_BITS (confirmed by shingle Jaccard) of an earlier-published article of
 another unit gets repost_of = that article (the earliest such); when the original arrives after its
-reposts, the stored reposts are pointed at it. Fetch times stored without a zone are machine-local (as the crawler
-writes them).
+reposts, the stored reposts are pointed at it. Fetch and extraction times are instants (TIMESTAMPTZ, from
+warehouse.clock).
 
 Documents published as pages (the body only a link to a PDF/DOC/DOCX) are publications too: an articles row
 with is_document, the linked file's text (nlp.documents; the crawler stored the file as a page, which gets
@@ -22,7 +22,7 @@ import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +35,7 @@ from nlp.pool import process_pool, stop_pool
 from nlp.sanitize import clean_web_text
 from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import rollback
 
@@ -49,11 +50,11 @@ ARTICLE_SCHEMA = pa.schema([
     ("title", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")), ("author", pa.string()),
     ("text", pa.string()), ("lang", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
     ("simhash", pa.uint64()), ("repost_of", pa.int64()), ("quality_flags", pa.list_(pa.string())),
-    ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
+    ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us", tz="UTC")),
     ("is_document", pa.bool_()), ("document_url", pa.string()),
 ])
 STATUS_SCHEMA = pa.schema([("page_id", pa.int64()), ("extract_status", pa.string()),
-                           ("extract_error", pa.string()), ("extracted_at", pa.timestamp("us"))])
+                           ("extract_error", pa.string()), ("extracted_at", pa.timestamp("us", tz="UTC"))])
 STATUS_OF = {"article": "article", "document": "document"}
 
 
@@ -182,10 +183,11 @@ def _load_index(con: duckdb.DuckDBPyConnection, exclude_all: bool) -> DupIndex:
 
 
 def _as_aware(ts: datetime | None) -> datetime | None:
-    """The crawler stores fetched_at as naive machine-local time (datetime.now())."""
+    """fetched_at is TIMESTAMPTZ (aware); a naive value (one built by hand) is the province's time,
+    the warehouse's convention, so the date parser never compares aware with naive."""
     if ts is None:
         return None
-    return ts.astimezone() if ts.tzinfo is None else ts
+    return ts.replace(tzinfo=clock.TZ) if ts.tzinfo is None else ts
 
 
 PARALLEL_MIN_PAGES = 300  # below this, starting worker processes costs more than it saves
@@ -359,7 +361,7 @@ def _isolated(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_
 
 def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id: int | None) -> None:
     """Store one batch in one transaction; `counts` and `idx` change only if it commits."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = clock.now()
     added: list[_Known] = []
     outer_counts, counts = counts, collections.Counter()
     articles, statuses, errors, drop, relink = [], [], [], [], []

@@ -4,7 +4,6 @@ import the filled file back into `labels` (validated whole), and read labels bac
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ from pipeline.reports.safe_cells import neutralise, unneutralise
 from pipeline.tag_job import theme_margin
 from registry import Plan
 from registry.errors import ValidationError
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import rollback
 
@@ -165,7 +165,7 @@ def import_labels(con: duckdb.DuckDBPyConnection, plan: Plan, path: str | Path, 
                 problems.append((f"row {seen[aid]}", "article_id", f"unknown article id {aid}"))
     if problems:
         raise ValidationError(str(path), problems)
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     out = [dict(article_id=aid, themes=ts, labeller=labeller, source_file=path.name, imported_at=now)
            for aid, ts in parsed]
     con.execute("BEGIN")

@@ -9,7 +9,6 @@ file, so this module is the only code that opens it, once per process per path.
 """
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import json
 import os
@@ -17,6 +16,8 @@ import struct
 import sys
 import time
 from pathlib import Path
+
+from warehouse import clock
 
 _HELD: set[str] = set()  # lock files this process holds (POSIX locks never conflict within a process)
 
@@ -57,7 +58,7 @@ class RunLock:
         self.previous = _read(fd) or None
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": self.command,
-                                  "started_at": dt.datetime.now().isoformat(timespec="seconds")}).encode(), 0)
+                                  "started_at": clock.now().isoformat()}).encode(), 0)
         os.fsync(fd)
         self.fd = fd
         _HELD.add(key)

@@ -30,7 +30,7 @@ from pipeline.lock import LockHeld
 from pipeline.progress import StageProgress
 from pipeline.publish import StorageError, WriterSession, explain_storage
 from pipeline.setup_db import init_db
-from warehouse import connect, refresh_views
+from warehouse import clock, connect, refresh_views
 from warehouse.db import WarehouseError
 from warehouse.publish import PublishError
 from warehouse.runs import finish_run, start_run
@@ -69,7 +69,7 @@ def _finish_run(db: Path, st: RunState, status: str) -> None:
 
 def _log_to_file(logs_dir: Path, run_id: int) -> Path:
     logs_dir.mkdir(parents=True, exist_ok=True)
-    path = logs_dir / f"run-{run_id:05d}-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    path = logs_dir / f"run-{run_id:05d}-{clock.now():%Y%m%d-%H%M%S}.log"
     h = logging.FileHandler(path, encoding="utf-8")
     h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(h)
@@ -86,7 +86,7 @@ def run_nightly(args: argparse.Namespace) -> int:
         if bad:
             print(f"chuyenmuc nightly: unknown unit id(s) {', '.join(bad)} (see {reg.source_path})", file=sys.stderr)
             return exitcodes.BAD_INPUT
-    as_of = dt.date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else dt.date.today()
+    as_of = dt.date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else clock.today()
     try:
         session = ctx.writer("nightly").open()  # waits up to --wait for another writer
     except LockHeld as e:

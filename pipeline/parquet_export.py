@@ -12,7 +12,6 @@ a non-empty folder without our manifest, or a table folder holding files we did 
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from warehouse import clock
 
 _MONTH_OF = "coalesce(strftime({col}, '%Y-%m'), 'unknown')"
 
@@ -166,7 +167,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
         result[ex.name] = {"rows": rows, "partitions": parts, "path": str(dest), "files": files}
     # tables not written this time stay listed as the earlier export left them (still ours)
     listed = {k: v for k, v in previous.items() if k not in result and isinstance(v, dict)}
-    manifest = {"exported_at": dt.datetime.now().isoformat(timespec="seconds"), "layout": "hive",
+    manifest = {"exported_at": clock.now().isoformat(), "layout": "hive",
                 "partition_column": "month", "tables": {**listed, **result}, "skipped": skipped}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return dict(result, skipped=skipped)

@@ -1,12 +1,11 @@
 """`db init`: create or upgrade the warehouse and load the plan and units into it."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from registry import Plan, Registry
-from warehouse import connect, migrate, refresh_views
+from warehouse import clock, connect, migrate, refresh_views
 from warehouse.dimensions import fingerprint, load_channels, load_dimensions
 
 
@@ -40,7 +39,7 @@ def plan_rows(plan: Plan) -> dict[str, list[dict]]:
 
 
 def unit_rows(reg: Registry, plan: Plan) -> tuple[list[dict], list[dict]]:
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     units, sources = [], []
     for u in reg.units:
         units.append(dict(unit_id=u.unit_id, name=u.name, short_name=u.short_name, kind=u.kind,
@@ -57,7 +56,7 @@ def unit_rows(reg: Registry, plan: Plan) -> tuple[list[dict], list[dict]]:
 
 def channel_rows(reg: Registry) -> list[dict]:
     """The registry's official channels (issue #21) as rows of `channels`."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     return [dict(channel_id=c.channel_id, unit_id=u.unit_id, kind=c.kind, name=c.name, url=c.url, verified=c.verified,
                  official_host=c.official_host, registry_id=reg.registry_id, first_seen=now)
             for u in reg.units for c in u.channels]

@@ -6,7 +6,6 @@ so a rerun continues where the last one stopped and never duplicates.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import time
@@ -25,6 +24,7 @@ from nlp.tokenize import tokenize_article, tokenize_articles, tokenizer_version
 from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import transaction
 
@@ -68,7 +68,7 @@ def ensure_model(path: str | Path, plan: Plan, processes: int | None = None) -> 
 
 def register_model(con: duckdb.DuckDBPyConnection, model: ThemeModel, path: str | Path) -> None:
     """One row per model version in `models` (created once; the path is refreshed)."""
-    row = dict(model_version=model.version, created_at=dt.datetime.now().replace(microsecond=0),
+    row = dict(model_version=model.version, created_at=clock.now(),
                path=str(path), training=json.dumps(model.training, ensure_ascii=False),
                metrics=json.dumps(model.metrics, ensure_ascii=False))
     with transaction(con):
@@ -91,7 +91,7 @@ def record_failures(con: duckdb.DuckDBPyConnection, stage: str, failed: list[tup
                             [[a for a, _ in failed]]).fetchall())
     units = dict(con.execute("SELECT article_id, unit_id FROM articles WHERE article_id IN (SELECT unnest(?))",
                              [[a for a, _ in failed]]).fetchall())
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     rows = [dict(run_id=run_id, stage=stage, unit_id=units.get(aid), url=urls.get(aid), kind=type(e).__name__,
                  message=clean_web_text(f"article {aid} skipped: {e}")[:2000], occurred_at=now) for aid, e in failed]
     for aid, e in failed:
@@ -124,7 +124,7 @@ def tokenize_rows(rows: list[tuple], processes: int | None = None) -> tuple[list
 
 def store_tokens(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, str]]) -> int:
     """Store (article_id, title_tokens, text_tokens) rows in one transaction (replacing older ones)."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     version = tokenizer_version()
     out = [dict(article_id=a, title_tokens=tt, text_tokens=xt, tokenizer_version=version, created_at=now)
            for a, tt, xt in rows]
@@ -183,7 +183,7 @@ def store_scores(con: duckdb.DuckDBPyConnection, model: ThemeModel, ids: list[in
     still stored beside it. Returns (articles tagged with at least one theme, tags written).
     """
     labels = _labels_for(con, ids)
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     scores, tags = [], []
     for i, aid in enumerate(ids):
         for j, t in enumerate(model.theme_ids):

@@ -127,6 +127,13 @@ class Registry:
 
 # --- the file model ----------------------------------------------------------------------------------
 
+def _latest_today() -> dt.date:
+    """The latest date that is today somewhere on Earth (UTC+14): a seen_on after it is a typo, whatever
+    the zone of the person who wrote it or of the machine that reads it. (The registry imports no
+    warehouse, so not warehouse.clock; this is a sanity bound, not a stored or compared time.)"""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+
+
 class EvidenceEntry(FileModel):
     url: Text
     seen_on: Day
@@ -137,7 +144,7 @@ class EvidenceEntry(FileModel):
         why = url_problem(self.url)
         if why:
             raise fail((None, "url", why))
-        if self.seen_on > dt.date.today():
+        if self.seen_on > _latest_today():
             raise fail((None, "seen_on", f"{self.seen_on} is in the future"))
         return self
 

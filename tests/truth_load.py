@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.reports.settings import set_setting
+from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import rollback
 from warehouse.ids import column_id, url_id
@@ -47,7 +48,7 @@ def load_truth_articles(con: duckdb.DuckDBPyConnection, truth: dict[str, Any],
     """
     known = {r[0] for r in con.execute("SELECT unit_id FROM units").fetchall()}
     as_of = truth.get("as_of")
-    seen = dt.datetime.fromisoformat(as_of) if as_of else dt.datetime.now()
+    seen = dt.datetime.fromisoformat(as_of) if as_of else clock.now()
     if isinstance(seen, dt.datetime) and seen.tzinfo is not None:
         seen = seen.replace(tzinfo=None)
     columns: dict[str, dict[str, Any]] = {}
@@ -114,7 +115,7 @@ def load_truth_tags(con: duckdb.DuckDBPyConnection, truth: dict[str, Any]) -> in
     Existing tags of those articles are replaced, so coverage can be checked 'given perfect tags'.
     """
     present = {r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()}
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     rows, ids = [], []
     for a in truth.get("articles", []):
         aid = url_id(a["url"])

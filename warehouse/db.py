@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
+from warehouse import clock
 from warehouse.clock import TZ_NAME
 
 HERE = Path(__file__).resolve().parent
@@ -16,6 +16,10 @@ MIGRATIONS = HERE / "migrations"
 VIEWS = HERE / "views"
 DEFAULT_DB = Path("data/chuyenmuc.duckdb")
 _NUM = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Migrations up to this number date from when naive timestamps held machine-local time: they run in the
+# machine's own zone, so what they write (003's seeds, applied_at) and 009's conversion of naive values
+# to TIMESTAMPTZ agree, on a fresh database as on an old one.
+MACHINE_ZONE_UNTIL = 9
 
 
 class WarehouseError(Exception):
@@ -78,7 +82,7 @@ def migration_files() -> list[tuple[int, Path]]:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""")
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)""")
     row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
     return int(row[0]) if row else 0
 
@@ -94,14 +98,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         if num in done:
             continue
         sql = path.read_text(encoding="utf-8")
+        if num <= MACHINE_ZONE_UNTIL:
+            con.execute("RESET TimeZone")  # DuckDB's default: the machine's zone
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [num, path.name, dt.datetime.now()])
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [num, path.name, clock.now()])
             con.execute("COMMIT")
         except Exception as e:
             rollback(con)
             raise WarehouseError(f"migration {path.name} failed: {e}") from e
+        finally:
+            con.execute(f"SET TimeZone = '{TZ_NAME}'")
         applied.append(path.name)
     return applied
 

@@ -2,7 +2,7 @@
 
 Every command that writes (nightly, crawl, the scale-out crawl) starts and finishes its row here, so
 run ids follow one scheme (1, 2, 3, ... in the order runs start, under the writer lock) and times one
-convention: naive machine-local time to the second, the convention of the table's TIMESTAMP columns.
+clock: warehouse.clock.now(), an aware instant to the second (the columns are TIMESTAMPTZ).
 """
 from __future__ import annotations
 
@@ -12,17 +12,14 @@ from typing import Any
 
 import duckdb
 
-
-def now() -> dt.datetime:
-    """A run's clock: machine-local, to the second (what started_at/finished_at hold)."""
-    return dt.datetime.now().replace(microsecond=0)
+from warehouse import clock
 
 
 def start_run(con: duckdb.DuckDBPyConnection, command: str, args: dict[str, Any] | None = None,
               log_path: str | None = None) -> tuple[int, dt.datetime]:
     """Insert a `running` row; returns (run_id, started_at)."""
     run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchall()[0][0])
-    started = now()
+    started = clock.now()
     con.execute("INSERT INTO crawl_runs (run_id, command, started_at, status, args, log_path) "
                 "VALUES (?, ?, ?, 'running', ?, ?)",
                 [run_id, command, started, json.dumps(args or {}, default=str), log_path])
@@ -33,7 +30,7 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, status: str, counts:
                errors: list[Any] | None = None) -> None:
     """Record how a run ended (ok | partial | failed | interrupted), with its counts and errors."""
     con.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
-                [now(), status, json.dumps(counts, default=str) if counts is not None else None,
+                [clock.now(), status, json.dumps(counts, default=str) if counts is not None else None,
                  json.dumps(errors, default=str) if errors else None, run_id])
 
 
@@ -43,5 +40,5 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> list[int]:
     if not has:
         return []
     rows = con.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) "
-                       "WHERE status = 'running' RETURNING run_id", [now()]).fetchall()
+                       "WHERE status = 'running' RETURNING run_id", [clock.now()]).fetchall()
     return [int(r[0]) for r in rows]

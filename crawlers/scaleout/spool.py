@@ -16,7 +16,26 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from warehouse import clock
+
+SPOOL_TS = pa.timestamp("us", tz="UTC")  # every timestamp in a batch: an instant, merged into TIMESTAMPTZ
+
+
+def instants(table: pa.Table) -> pa.Table:
+    """Every timestamp column as SPOOL_TS. An aware one keeps its instant; a naive one (never written
+    by the crawler, which uses warehouse.clock) is read as the province's time, the warehouse's
+    convention. Parquet then marks it adjusted to UTC, so DuckDB merges it as TIMESTAMPTZ and nothing
+    shifts by the machine's or the province's offset."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_timestamp(f.type) and f.type != SPOOL_TS:
+            col = table.column(i)
+            if f.type.tz is None:
+                col = pc.assume_timezone(col, clock.TZ_NAME)
+            table = table.set_column(i, pa.field(f.name, SPOOL_TS, f.nullable), col.cast(SPOOL_TS))
+    return table
 
 
 class SpoolWriter:
@@ -52,7 +71,7 @@ class SpoolWriter:
             final = d / f"{self.worker}-{os.getpid()}-{self.seq:06d}.parquet"
             tmp = final.with_suffix(".parquet.tmp")
             schema = self.schemas.get(t)
-            arrow = pa.Table.from_pylist(rows, schema=schema) if schema else pa.Table.from_pylist(rows)
+            arrow = instants(pa.Table.from_pylist(rows, schema=schema) if schema else pa.Table.from_pylist(rows))
             pq.write_table(arrow, tmp)
             os.replace(tmp, final)
             self.written[t] += len(rows)

@@ -17,7 +17,6 @@ CHUYENMUC_SCALEOUT_JOB = {db, plan, units_file, unit_ids, refetch, run_id}.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -33,6 +32,7 @@ from crawlers.spiders.units import UnitsSpider
 from crawlers.store import CrawlState
 from nlp.urls import canonical_url
 from registry.units import Unit
+from warehouse import clock
 
 SPOOL_TABLES: dict[str, tuple[str, ...]] = {
     "pages": ("page_id",),
@@ -163,7 +163,7 @@ class SharedRobotsTxtMiddleware(CachedRobotsTxtMiddleware):
         shared = keys_of(self.crawler.settings)["robots"]
         ttl = self.crawler.settings.getint("ROBOTSTXT_TTL", 86400)
         cached = store.known.robots.get(key)
-        fresh = cached and (dt.datetime.now() - cached["fetched_at"]).total_seconds() < ttl
+        fresh = cached and (clock.now() - cached["fetched_at"]).total_seconds() < ttl
         mine = False
         if not fresh:
             mine = bool(server.set(f"{shared}:lock:{key}", "1", nx=True, ex=120))
@@ -173,7 +173,7 @@ class SharedRobotsTxtMiddleware(CachedRobotsTxtMiddleware):
                     if raw:
                         row = json.loads(raw)
                         # fetched_at = now: this worker trusts it for the run; the fetcher stores it
-                        store.known.robots[key] = dict(row, fetched_at=dt.datetime.now())
+                        store.known.robots[key] = dict(row, fetched_at=clock.now())
                         break
                     await asyncio.sleep(0.1)
         parser = await super().robot_parser(request)

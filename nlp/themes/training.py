@@ -1,7 +1,6 @@
 """Train a theme model from examples; the model version is a hash of the training data and parameters."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -15,6 +14,7 @@ from nlp.themes.model import DEFAULT_PARAMS, ThemeModel
 from nlp.tokenize import tokenize_articles, tokenizer_version
 from registry import Plan
 from registry.errors import ValidationError
+from warehouse import clock
 
 CODE_VERSION = "themes-lr-v5"  # bump when features or model code change what a fit produces
 SYNTHETIC = {"plan", "own"}  # example sources not used to tune thresholds
@@ -105,7 +105,7 @@ def train(examples: Sequence[Example], plan: Plan, docs: Sequence[Doc | None] | 
         "plan_id": plan.plan_id, "code": CODE_VERSION, "tokenizer": tokenizer_version(),
         "examples": len(examples), "by_source": dict(Counter(e.source for e in examples)),
         "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(plan.theme_ids)},
-        "none": int((Y.sum(axis=1) == 0).sum()), "trained_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "none": int((Y.sum(axis=1) == 0).sum()), "trained_at": clock.now().isoformat(),
         "thresholds": m.thresholds, "min_precision": params["min_precision"],
         "tuned_precision": m.tuned_precision,
     }

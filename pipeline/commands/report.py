@@ -10,6 +10,7 @@ from pathlib import Path
 from pipeline import exitcodes
 from pipeline.commands._types import year
 from pipeline.context import Context, add_common
+from warehouse import clock
 
 ORDER = 60
 
@@ -49,14 +50,13 @@ FIRST_YEAR = 1995  # no Vietnamese provincial site published before; dates are k
 
 def week_arg(value: str) -> str:
     """--week: an ISO week the reports can work with (argparse exits 2 naming the option otherwise)."""
-    import datetime as dt
 
     from pipeline.reports.common import ReportError, parse_week
     try:
         monday = parse_week(value)
     except ReportError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
-    last = dt.date.today().year + 1
+    last = clock.today().year + 1
     if not FIRST_YEAR <= monday.year <= last:
         raise argparse.ArgumentTypeError(f"week {value!r}: outside {FIRST_YEAR}-W01 .. {last}-W52")
     return value
@@ -75,7 +75,7 @@ def open_db(ctx: Context):
     want = str(int(ctx.config.section("status").get("dormant_days", 90)))
     if get_setting(con, "dormant_days") != want:
         con.execute("CREATE TEMP TABLE settings AS SELECT key, value, updated_at FROM main.settings "
-                    "WHERE key <> 'dormant_days' UNION ALL SELECT 'dormant_days', ?, now()::TIMESTAMP", [want])
+                    "WHERE key <> 'dormant_days' UNION ALL SELECT 'dormant_days', ?, now()", [want])
     return con
 
 

@@ -10,6 +10,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.reports.settings import as_of
+from warehouse import clock
 
 __all__ = ["as_of", "STATUS_VI", "CHANNEL_STATUS_VI", "REACH_VI", "KIND_VI", "SOURCE_STATUS_VI", "ReportError", "parse_week",
            "week_label", "last_complete_week", "rows", "environment", "safe_href", "vi_date", "vi_week", "vi_number", "md",
@@ -103,8 +104,8 @@ def vi_week(week: str) -> str:
 def vi_date(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.datetime):   # an instant is shown in the province's time, whatever the session's zone
+        return (value.astimezone(clock.TZ) if value.tzinfo else value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -10,11 +10,12 @@ import datetime as dt
 import json
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from warehouse import clock
+
+LOCAL_TZ = clock.TZ
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _LEADING_SPACE = re.compile(r"^[ \u00a0]+")
 

@@ -5,12 +5,14 @@ import datetime as dt
 
 import duckdb
 
+from warehouse import clock
+
 
 def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None:
     """Upsert one setting; dates are stored as ISO text so the views can cast them back."""
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     con.execute("INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, ?)",
-                [key, text, dt.datetime.now().replace(microsecond=0)])
+                [key, text, clock.now()])
 
 
 def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:

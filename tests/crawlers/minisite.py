@@ -31,6 +31,7 @@ class MiniSite:
     home_links: tuple[str, ...] = ()                          # extra hrefs in the home page content
     hidden: tuple[str, ...] = ()                              # categories left out of the menu
     fail_once: set[str] = field(default_factory=set)          # paths whose next request answers 500
+    lastmod: str | None = None                                # the sitemap's <lastmod> of every entry
 
     def add(self, n: int, category: str, title: str) -> str:
         path = f"tin-bai-so-{n}-{category}-{n * 1000 + 7}"
@@ -56,7 +57,8 @@ class MiniSite:
                             for p, c, t in self.articles[:3])
             return 200, "application/rss+xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'
         if path == "/sitemap.xml" and self.sitemap:
-            urls = "".join(f"<url><loc>http://{self.host}/{c}/{p}.html</loc></url>" for p, c, _ in self.articles)
+            mod = f"<lastmod>{self.lastmod}</lastmod>" if self.lastmod else ""
+            urls = "".join(f"<url><loc>http://{self.host}/{c}/{p}.html</loc>{mod}</url>" for p, c, _ in self.articles)
             return 200, "application/xml", f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
         if path == "/":
             latest = "".join(f'<h3><a href="/{c}/{p}.html">{escape(t)}</a></h3>' for p, c, t in self.articles[:2])

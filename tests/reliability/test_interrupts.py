@@ -181,8 +181,8 @@ def test_signal_during_extract_stops_the_tree(sig: int, baseline, tmp_path: Path
     published = _runs(db)[-1]
     run_id, status, started, finished, _ = _runs(work_path(db))[-1]  # the interrupted run is not published
     assert status == "interrupted" and published[0] < run_id
-    # one convention for both: naive machine-local time, finished after started, within minutes
-    assert started.tzinfo is None and finished.tzinfo is None
+    # one convention for both: aware instants (TIMESTAMPTZ, warehouse.clock), finished after started, within minutes
+    assert started.tzinfo is not None and finished.tzinfo is not None
     assert dt.timedelta(0) <= finished - started < dt.timedelta(minutes=10)
     # the next run starts at once (no lock left behind) and finishes the stage
     r = run(nightly_cmd(cfg, db, None, "crawl", "tag", "weekly"))
@@ -205,7 +205,7 @@ def test_sigkill_of_the_job_takes_its_workers(baseline, tmp_path: Path) -> None:
     assert r.returncode in (0, 3), (r.returncode, r.stderr[-3000:])
     runs = _runs(db)
     killed = runs[-2]
-    assert killed[1] == "interrupted" and killed[3] is not None and killed[3].tzinfo is None
+    assert killed[1] == "interrupted" and killed[3] is not None and killed[3].tzinfo is not None
     assert killed[3] >= killed[2]
 
 

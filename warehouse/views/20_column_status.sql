@@ -21,10 +21,12 @@ dedicated AS (
     WHERE c.is_dedicated
     GROUP BY ALL
 ),
-visible AS (
-    SELECT d.*, least(CAST(d.first_seen AS DATE), d.first_article_date) AS known_since
+visible AS (   -- first_seen's Vietnam date (UTC+07:00, as article_facts), whatever the session's zone
+    SELECT d.*, least(DATE '1970-01-01' + CAST((epoch_us(d.first_seen) + 25200000000) // 86400000000 AS INTEGER),
+                      d.first_article_date) AS known_since
     FROM dedicated d CROSS JOIN p
-    WHERE least(CAST(d.first_seen AS DATE), d.first_article_date) <= p.as_of
+    WHERE least(DATE '1970-01-01' + CAST((epoch_us(d.first_seen) + 25200000000) // 86400000000 AS INTEGER),
+                d.first_article_date) <= p.as_of
 ),
 picked AS (
     SELECT *, row_number() OVER (PARTITION BY unit_id
