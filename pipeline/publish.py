@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.lock import LockHeld, RunLock
+from warehouse.db import open_file
 from warehouse.publish import Published, PublishError, is_disk_full, is_read_only, publish, seed, work_path
 from warehouse.runs import mark_interrupted
 
@@ -92,7 +93,7 @@ class WriterSession:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
             try:
-                duckdb.connect(str(self.work)).close()
+                open_file(self.work).close()
                 return
             except duckdb.IOException as e:
                 msg = str(e)
@@ -109,7 +110,7 @@ class WriterSession:
         """Under the lock no other run is alive, so a `running` row is a run that was killed or crashed."""
         if not self.work.exists():
             return
-        con = duckdb.connect(str(self.work))
+        con = open_file(self.work)
         try:
             self.interrupted_runs = mark_interrupted(con)
             for rid in self.interrupted_runs:

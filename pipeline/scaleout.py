@@ -28,7 +28,7 @@ import duckdb
 import redis
 
 from crawlers.scaleout.settings import keys
-from warehouse.db import rollback
+from warehouse.db import open_file, rollback
 from warehouse.runs import finish_run, start_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,7 +227,7 @@ def run_local(n_workers: int, seeds: Sequence[dict[str, Any]], spool_dir: Path, 
             clear_frontier(client, prefix)
         merged: dict[str, int] = {}
         if db_path is not None and tables:
-            con = duckdb.connect(str(db_path))
+            con = open_file(db_path)
             try:
                 merged = merge_spool(con, spool_dir, tables)
             finally:

@@ -22,6 +22,18 @@ _NUM = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 MACHINE_ZONE_UNTIL = 9
 
 
+# No extension is ever downloaded at run time (there is no network to download from): a WAL that
+# holds TIMESTAMPTZ work makes DuckDB 2.0.1 try to *install* ICU while replaying it after a crash, even
+# though ICU is built in, and the file would not open. With autoinstall off it loads the built-in one.
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False}
+
+
+def open_file(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect with the project's configuration: every connection to a warehouse file in one
+    process must use the same (DuckDB refuses a second connection configured otherwise)."""
+    return duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
+
+
 class WarehouseError(Exception):
     """The database file cannot be opened or upgraded; the message says which file and why."""
 
@@ -33,7 +45,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     elif not path.exists():
         raise WarehouseError(f"{path}: no such database (run `chuyenmuc db init --db {path}` first)")
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = open_file(path, read_only=read_only)
     except duckdb.IOException as e:
         msg = str(e)
         if "lock" in msg.lower():

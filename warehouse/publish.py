@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from warehouse.db import open_file
 
 
 class PublishError(Exception):
@@ -89,7 +89,7 @@ def _sendfile(fi: int, fo: int) -> None:
 
 def checkpoint(work: Path) -> None:
     """Fold the WAL into the working file so the file alone is the whole database."""
-    con = duckdb.connect(str(work))
+    con = open_file(work)
     try:
         con.execute("CHECKPOINT")
     finally:
@@ -106,7 +106,7 @@ def publish(work: str | Path, db: str | Path) -> Published:
     tmp = temp_path(db)
     try:
         size = _copy(work, tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        con = duckdb.connect(str(tmp), read_only=True)  # a copy DuckDB cannot open is never published
+        con = open_file(tmp, read_only=True)  # a copy DuckDB cannot open is never published
         con.close()
         os.replace(tmp, db)
         _fsync_dir(db.parent)
