@@ -53,11 +53,20 @@ MAX_INFLIGHT = 3    # chunks out per worker: enough to keep workers busy, few bo
 TICK = 0.2          # seconds between looks at finished chunks
 STALL = 300.0       # seconds the oldest chunk out may take before processing here gives up (a hung worker)
 
-_MODEL: ThemeModel | None = None  # in a worker: the model, loaded once by _load_model
+_MODEL: ThemeModel | None = None  # in a worker: the model, loaded once by _worker_start
 
 
-def _load_model(path: str) -> None:
+WORKER_NICE = 10    # workers yield the CPU to the crawl process, the night's one serial path
+
+
+def _worker_start(path: str) -> None:
+    """In each worker: a lower priority (the crawl process fetches, stores and writes; when it waits
+    on the CPU the whole night waits, while processing can use whatever is left), then the model."""
     global _MODEL
+    try:
+        os.nice(WORKER_NICE)
+    except OSError:
+        pass
     _MODEL = ThemeModel.load(path)
 
 
@@ -98,7 +107,7 @@ class ProcessAlongside:
         self.inflight: list[tuple[list[tuple], cf.Future, float]] = []
         self.pool: cf.ProcessPoolExecutor | None = None
         try:  # the workers start (and load the model) before the crawl does
-            self.pool = process_pool(workers, _load_model, (str(model_path),))
+            self.pool = process_pool(workers, _worker_start, (str(model_path),))
         except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
             self._break(e)
         self.max_inflight = MAX_INFLIGHT * workers
