@@ -16,6 +16,7 @@ from nlp.urls import canonical_url
 from registry import load_units
 from tests.conftest import PLAN, ROOT
 from tests.crawlers.minisite import MiniSite, MiniWeb
+from tests.crawlers.test_crawl_minisite import UNITS as MINI_UNITS
 from warehouse import clock, connect, migrate
 from warehouse.db import migration_files
 
@@ -105,18 +106,7 @@ def test_an_old_database_keeps_its_instants(tmp_path: Path) -> None:
     assert old.execute(BASE_COLUMNS).fetchall() == fresh.execute(BASE_COLUMNS).fetchall()
 
 
-UNITS = """schema = 1
-registry_id = "mini"
-plan = "daklak-2021"
-
-[[units]]
-unit_id = "so-c"
-name = "Sở C"
-kind = "department"
-valid_from = 2021-01-01
-site = "http://c.test/"
-site_verified = false
-"""
+UNITS = MINI_UNITS  # the mini registry of the crawler tests (unit so-c on c.test)
 
 
 def test_a_crawl_far_from_the_province_stores_instants(tmp_path: Path) -> None:
