@@ -537,10 +537,11 @@ class UnitsSpider(scrapy.Spider):
             self.count("errors")
             return
         c = response.meta["link_canonical"]
-        body, stripped = response.body, 0
+        body, stripped, page = response.body, 0, None
         if isinstance(response, TextResponse):
             body, stripped = strip_data_uris(body)  # megabytes of pasted images: neither parsed nor stored
-            rel = L.rel_canonical(body if stripped else response.text, response.url)
+            page = L.parse_page(body if stripped else response.text, response.url)
+            rel = L.rel_canonical(page)
             if rel and same_site(rel, unit.domains) and not L.suspicious_url(rel):
                 c = canonical_url(rel)
             elif response.meta.get("redirect_urls") and same_site(response.url, unit.domains):
@@ -564,8 +565,8 @@ class UnitsSpider(scrapy.Spider):
                                             status=response.status, headers=headers, body=body,
                                             content_type=ctype, charset=charset))
         files = []
-        if isinstance(response, TextResponse):
-            for url in L.document_links(body if stripped else response.text, response.url, unit.domains):
+        if page is not None:
+            for url in L.document_links(page, unit.domains):
                 req = self.attachment_request(unit, url)
                 if req is not None:
                     req.meta["doc_page"] = c
