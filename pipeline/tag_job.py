@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from nlp.sanitize import clean_web_text
 from nlp.themes.data import repo_examples
@@ -25,7 +26,7 @@ from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
 from warehouse import clock
-from warehouse.batch import write_rows
+from warehouse.batch import write_rows, write_table
 from warehouse.db import transaction
 
 Progress = Callable[[str, int], None]
@@ -184,10 +185,15 @@ def store_scores(con: duckdb.DuckDBPyConnection, model: ThemeModel, ids: list[in
     """
     labels = _labels_for(con, ids)
     now = clock.now()
-    scores, tags = [], []
+    n, k = len(ids), len(model.theme_ids)
+    scores = pa.table({  # articles x themes rows, as columns (one dict per row was most of this store's time)
+        "article_id": pa.array(np.repeat(np.asarray(ids, dtype=np.int64), k)),
+        "theme_id": pa.array(list(model.theme_ids) * n, pa.string()),
+        "score": pa.array(np.asarray(probs, dtype=np.float64).reshape(n * k)),
+        "model_version": pa.array([model.version] * (n * k), pa.string()),
+    })
+    tags = []
     for i, aid in enumerate(ids):
-        for j, t in enumerate(model.theme_ids):
-            scores.append(dict(article_id=aid, theme_id=t, score=float(probs[i, j]), model_version=model.version))
         if aid in labels:
             chosen, source = [t for t in labels[aid] if t in model.theme_ids], "label"
         else:
@@ -197,7 +203,7 @@ def store_scores(con: duckdb.DuckDBPyConnection, model: ThemeModel, ids: list[in
             tags.append(dict(article_id=aid, theme_id=t, score=float(probs[i, j]), model_version=model.version,
                              source=source, tagged_at=now))
     with transaction(con):
-        write_rows(con, "article_theme_scores", scores, mode="replace")
+        write_table(con, "article_theme_scores", scores, mode="replace")
         con.execute("DELETE FROM article_themes WHERE article_id IN (SELECT unnest(?))", [ids])
         write_rows(con, "article_themes", tags)
     return len({t["article_id"] for t in tags}), len(tags)

@@ -18,22 +18,29 @@ def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[s
     """
     if not rows:
         return 0
+    arrow = pa.Table.from_pylist(list(rows), schema=schema) if schema else pa.Table.from_pylist(list(rows))
+    return write_table(con, table, arrow, mode)
+
+
+def write_table(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, mode: str = "insert") -> int:
+    """Write an Arrow table to `table` in one statement (modes as `write_rows`). Callers with columns
+    already in arrays use it directly: building one dict per row cost more than the write itself
+    (the theme scores: articles x themes rows)."""
     if mode not in ("insert", "ignore", "replace"):
         raise ValueError(f"bad mode {mode!r}")
-    cols = list(rows[0].keys())
-    arrow = pa.Table.from_pylist(list(rows), schema=schema) if schema else pa.Table.from_pylist(list(rows))
+    if arrow.num_rows == 0:
+        return 0
+    cols = arrow.column_names
     name = f"_batch_{table}"
     con.register(name, arrow)
     try:
         col_list = ", ".join(f'"{c}"' for c in cols)
         verb = {"insert": "INSERT", "ignore": "INSERT OR IGNORE", "replace": "INSERT OR REPLACE"}[mode]
-        con.execute(f'INSERT INTO "{table}" ({col_list}) SELECT {col_list} FROM {name}'
-                    if verb == "INSERT" else
-                    f'{verb} INTO "{table}" ({col_list}) SELECT {col_list} FROM {name}')
+        con.execute(f'{verb} INTO "{table}" ({col_list}) SELECT {col_list} FROM {name}')
     except BaseException:
         # in a transaction the failed INSERT aborted, unregister fails too: keep the INSERT's own error
         with contextlib.suppress(duckdb.Error):
             con.unregister(name)
         raise
     con.unregister(name)
-    return len(rows)
+    return arrow.num_rows
