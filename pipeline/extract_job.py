@@ -80,9 +80,17 @@ class DupIndex:
         self.by_hash: dict[str, list[int]] = {}
         self.cache_size = cache_size
         self._sets: collections.OrderedDict[int, frozenset[str]] = collections.OrderedDict()
+        # texts of the articles this process added, newest kept: a repost's original is most often one
+        # stored minutes before, and reading it back from DuckDB was a sixth of the night's store time
+        self._texts: collections.OrderedDict[int, str] = collections.OrderedDict()
 
-    def add(self, k: _Known) -> None:
+    def add(self, k: _Known, text: str | None = None) -> None:
         self._sets.pop(k.article_id, None)  # a re-extracted article: its old text's set is stale
+        self._texts.pop(k.article_id, None)
+        if text:
+            self._texts[k.article_id] = text
+            while len(self._texts) > self.cache_size:
+                self._texts.popitem(last=False)
         self.items[k.article_id] = k
         for i, (lo, hi) in enumerate(BANDS):
             self.bands[i].setdefault((k.simhash >> lo) & ((1 << (hi - lo)) - 1), []).append(k.article_id)
@@ -93,6 +101,7 @@ class DupIndex:
         if self.items.get(k.article_id) is not k:
             return
         self._sets.pop(k.article_id, None)
+        self._texts.pop(k.article_id, None)
         del self.items[k.article_id]
         for i, (lo, hi) in enumerate(BANDS):
             ids = self.bands[i].get((k.simhash >> lo) & ((1 << (hi - lo)) - 1), [])
@@ -142,8 +151,9 @@ class DupIndex:
 
         loose = [k for k in loose if may_match(k)]
         have = {k.article_id: self._sets[k.article_id] for k in loose if k.article_id in self._sets}
-        missing = [k.article_id for k in loose if k.article_id not in have]
+        missing = [k.article_id for k in loose if k.article_id not in have and k.article_id not in self._texts]
         fetched = texts_of(missing) if missing else {}
+        fetched.update({k.article_id: self._texts[k.article_id] for k in loose if k.article_id in self._texts})
         for k in loose:
             sets = have.get(k.article_id)
             if sets is None:
@@ -430,7 +440,7 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
                 relink += later
                 counts["reposts"] += len(later)
                 known = _Known(page_id, unit_id, key, simh, chash)
-                idx.add(known)
+                idx.add(known, text)
                 added.append(known)
                 batch_texts[page_id] = text
             articles.append({

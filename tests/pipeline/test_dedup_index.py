@@ -43,8 +43,9 @@ def _reference(items: list[tuple[int, str, str]], aid: int, unit: str, text: str
     return out
 
 
+@pytest.mark.parametrize("remember", [False, True], ids=["texts-read-back", "texts-remembered"])
 @pytest.mark.parametrize("cache_size", [0, 1, 3, 4096])
-def test_matches_decide_as_plain_jaccard(cache_size):
+def test_matches_decide_as_plain_jaccard(cache_size, remember):
     idx = DupIndex(cache_size=cache_size)
     texts: dict[int, str] = {}
     seen: list[tuple[int, str, str]] = []
@@ -66,11 +67,14 @@ def test_matches_decide_as_plain_jaccard(cache_size):
             want = _reference([s for s in seen if s[0] in idx.items], aid, unit, text)
             assert {k.article_id for k in found} == want, (aid, unit)
             decided += len(want)
-            idx.add(_Known(aid, unit, (float(aid), aid), simhash(text), content_hash(text)))
+            idx.add(_Known(aid, unit, (float(aid), aid), simhash(text), content_hash(text)),
+                    text if remember else None)
             texts[aid] = text
             seen.append((aid, unit, text))
     assert decided > 0
     assert all(len(set(f)) == len(f) for f in fetched)
+    if remember and cache_size >= len(texts_in):  # every candidate's text was at hand: none read back
+        assert not any(fetched), fetched
 
 
 def test_templated_texts_below_threshold_are_not_reposts_and_stale_sets_are_dropped():
