@@ -117,9 +117,14 @@ def good_vietnamese(text: str, limit: int = 30000, min_good: int = 20) -> bool:
     return good >= min_good and good > 2 * (bad + odd)
 
 
+_SUSPICIOUS_CHAR = re.compile("[" + "".join(re.escape(c) for c in sorted(SUSPICIOUS)) + "]")
+
+
 def suspicious_ratio(text: str) -> float:
-    letters = sum(1 for ch in text if ch.isalpha()) or 1
-    return sum(1 for ch in text if ch in SUSPICIOUS) / letters
+    """Share of SUSPICIOUS characters among letters. Counted in C (str.isalpha mapped, one regex):
+    the same numbers as a loop over characters at half the cost, on every page decoded."""
+    letters = sum(map(str.isalpha, text)) or 1
+    return len(_SUSPICIOUS_CHAR.findall(text)) / letters
 
 
 def visible_text(markup: str) -> str:

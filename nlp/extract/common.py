@@ -14,7 +14,9 @@ DATE_LIKE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\d{4}-\d{2}
 
 
 def find_all_class(root: etree._Element, pattern: re.Pattern) -> list[etree._Element]:
-    return [el for el in root.iter() if isinstance(el.tag, str) and el.get("class") and pattern.search(el.get("class"))]
+    """Elements (root included, document order) whose class attribute matches `pattern`; lxml's XPath
+    picks the elements that have a class, so only those are looked at in Python."""
+    return [el for el in root.xpath("descendant-or-self::*[@class]") if (c := el.get("class")) and pattern.search(c)]
 
 
 def visible_dates(root: etree._Element, limit: int = 12) -> list[str]:
