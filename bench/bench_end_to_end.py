@@ -104,6 +104,18 @@ def _nightly(cfg: Path, db: Path, as_of: dt.date, proxy: str | None, skip: list[
     return Run(wall, cpu, ru.ru_maxrss / 1024, p.returncode, p.stdout, p.stderr)
 
 
+def _steal_seconds() -> float:
+    """CPU time the hypervisor gave other guests while this machine's CPUs wanted to run (the `steal`
+    column of /proc/stat, all CPUs). The same run measured up to 40 % apart within an hour here; this
+    shows when the hypervisor took the time (a neighbour slowing shared caches does not show)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _self_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -227,9 +239,10 @@ def main(argv: list[str] | None = None) -> None:
     db = tmp / "e2e.duckdb"
     with DemoWeb(**WEB) as web:
         web.start(0)
-        cpu_self = _self_cpu()
+        cpu_self, steal0 = _self_cpu(), _steal_seconds()
         n1 = _nightly(cfg, db, AS_OF, web.proxy_url, ["weekly"])
         demoweb_cpu = _self_cpu() - cpu_self
+        steal1 = _steal_seconds() - steal0
         night1 = web.stats()
         web.reset_stats()
         as_of2 = AS_OF + dt.timedelta(days=1)
@@ -248,7 +261,9 @@ def main(argv: list[str] | None = None) -> None:
 
     con = duckdb.connect(str(db), read_only=True)
     first, last = con.execute("SELECT min(run_id), max(run_id) FROM crawl_runs WHERE command = 'nightly'").fetchone()
-    secs = json.loads(con.execute("SELECT counts FROM crawl_runs WHERE run_id = ?", [first]).fetchone()[0]).get("seconds", {})
+    counts1 = json.loads(con.execute("SELECT counts FROM crawl_runs WHERE run_id = ?", [first]).fetchone()[0])
+    secs = counts1.get("seconds", {})
+    alongside = (counts1.get("crawl") or {}).get("alongside")  # what the crawl process did for the workers
 
     def articles_of(c: duckdb.DuckDBPyConnection, run_id: int) -> int:
         return c.execute("SELECT count(*) FROM articles a JOIN pages p ON p.page_id = a.article_id "
@@ -301,6 +316,7 @@ def main(argv: list[str] | None = None) -> None:
         "wall_over_max_stage": round(wall / max_stage, 3),
         "cpu_over_floor": round(cpu_ms / floor_ms, 2) if cpu_ms and floor_ms else None,
         "stage_seconds": secs,
+        "alongside": alongside,
         "crawl_alone": {"cpu_seconds": round(crawl.cpu, 1), "cpu_busy_fraction": round(crawl.cpu / (crawl.wall * PROCS), 3),
                         "pages": crawl_pages, "requests": crawl_requests,
                         "stage_seconds": _stage_seconds(crawled)},
@@ -310,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
                              "stage_seconds": _stage_seconds(processed)},
         "floor": floor,
         "demoweb_cpu_seconds": round(demoweb_cpu, 1),
+        "steal_seconds_night1": round(steal1, 1),
         "articles_per_second": {"end_to_end": round(e2e, 1), "fetch": rate("crawl"), "extract": rate("extract"),
                                 "tokenize_and_tag": rate("tag"), "load_views": rate("views")},
         "tokenize_only_articles_per_second": round(tok_only, 1),

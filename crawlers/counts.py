@@ -42,7 +42,8 @@ def crawl_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     out["answered"] = sum(int(v) for k, v in stats.items()
                           if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) < 500)
     # what an extension processed in the crawl process (pipeline/alongside.py), when one ran
-    side = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("chuyenmuc/alongside/")}
+    side = {k.rsplit("/", 1)[1]: v if isinstance(v, float) else int(v)
+            for k, v in stats.items() if k.startswith("chuyenmuc/alongside/")}
     if side:
         out["processed_while_crawling"] = side.get("pages", 0)
         out["alongside"] = side

@@ -114,6 +114,7 @@ class ProcessAlongside:
         self.counts: dict[str, int] = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "attachment": 0,
                                        "error": 0, "reposts": 0}
         self.tokenized = self.scored = 0
+        self.reactor_seconds = 0.0
         self.con = None
         self.loop: task.LoopingCall | None = None
         self.progress = {"extract": StageProgress("extract"), "tag": StageProgress("tag")}
@@ -161,12 +162,14 @@ class ProcessAlongside:
                 stats.set_value(f"chuyenmuc/alongside/{k}", v)
             stats.set_value("chuyenmuc/alongside/tokenized", self.tokenized)
             stats.set_value("chuyenmuc/alongside/scored", self.scored)
+            stats.set_value("chuyenmuc/alongside/reactor_seconds", round(self.reactor_seconds, 1))
             stats.set_value("chuyenmuc/alongside/left", len(self.pending) + sum(len(x[0]) for x in self.inflight))
             if self.con is not None:
                 self.con.close()
                 self.con = None
-            log.info("processed while crawling: %d pages, %d articles, %d scored%s", self.counts["pages"],
-                     self.counts["article"], self.scored,
+            log.info("processed while crawling: %d pages, %d articles, %d scored (%.1f s of the crawl's "
+                     "reactor spent sending and storing)%s", self.counts["pages"],
+                     self.counts["article"], self.scored, self.reactor_seconds,
                      f" (stopped: {self.broken}; the extract and tag stages finish the rest)" if self.broken else "")
 
     # ---- work
@@ -174,11 +177,14 @@ class ProcessAlongside:
         """Store the chunks that are done, then send more (reactor thread: the crawl writes here too)."""
         if self.broken:
             return
+        t = time.monotonic()
         try:
             self._store_done()
             self._send()
         except Exception as e:  # noqa: BLE001 - processing must never stop the crawl
             self._break(e)
+        finally:  # reactor time the crawl did not fetch in: what being the one writer costs it
+            self.reactor_seconds += time.monotonic() - t
 
     def drain(self) -> None:
         """At the end of the crawl: everything still queued, waiting on the workers."""
