@@ -39,7 +39,10 @@ test-all: $(STAMP)
 	bash .ci/services.sh
 	CHUYENMUC_REQUIRE_SERVICES=$(REQUIRE) $(PY) -m pytest --durations=15
 
+# the scale-out bench starts a local redis-server: set up like make test (on a fresh machine the
+# first make bench failed there for want of it)
 bench: $(STAMP)
+	bash .ci/services.sh
 	$(PY) -m bench.run_all
 
 lint: $(STAMP)
