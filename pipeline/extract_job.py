@@ -37,7 +37,7 @@ from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from warehouse import clock
 from warehouse.batch import write_rows
-from warehouse.db import rollback
+from warehouse.db import transaction
 
 log = logging.getLogger("chuyenmuc.extract")
 REPOST_JACCARD = 0.85  # shingle overlap that makes a SimHash candidate a repost
@@ -463,8 +463,7 @@ def _batch(con, rows, results: list[tuple], idx: DupIndex, counts: dict, run_id:
 
 def _write(con, articles: list[dict], statuses: list[dict], errors: list[dict], drop: list[int],
            relink: list[tuple[int, int]]) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         # articles has two unique keys (article_id, url), which DuckDB's INSERT OR REPLACE refuses:
         # delete the batch's rows then insert, inside this transaction (same effect as an upsert)
         gone = drop + [a["article_id"] for a in articles]
@@ -485,7 +484,3 @@ def _write(con, articles: list[dict], statuses: list[dict], errors: list[dict], 
         finally:
             con.unregister("_extract_status")
         write_rows(con, "run_errors", errors)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise

@@ -20,7 +20,7 @@ from registry import Plan
 from registry.errors import ValidationError
 from warehouse import clock
 from warehouse.batch import write_rows
-from warehouse.db import rollback
+from warehouse.db import transaction
 
 EXPORT_COLUMNS = ["article_id", "url", "unit", "title", "excerpt", "current_themes", "scores", "themes"]
 EXCERPT_CHARS = 400
@@ -168,13 +168,8 @@ def import_labels(con: duckdb.DuckDBPyConnection, plan: Plan, path: str | Path, 
     now = clock.now()
     out = [dict(article_id=aid, themes=ts, labeller=labeller, source_file=path.name, imported_at=now)
            for aid, ts in parsed]
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         write_rows(con, "labels", out, mode="replace")
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
     return {"imported": len(out), "skipped_unlabelled": skipped, "none": sum(1 for _, t in parsed if not t)}
 
 

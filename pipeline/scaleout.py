@@ -28,7 +28,7 @@ import duckdb
 import redis
 
 from crawlers.scaleout.settings import keys
-from warehouse.db import open_file, rollback
+from warehouse.db import open_file, transaction
 from warehouse.runs import finish_run, start_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,8 +164,7 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
     order_by = order_by or {}
     counts: dict[str, int] = {}
     done: list[Path] = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, key in tables.items():
             files = sorted((spool / table).glob("*.parquet"))
             if not files:
@@ -193,10 +192,6 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool_dir: str | Path,
             done.extend(files)
         if also is not None:
             also(con, counts)
-        con.execute("COMMIT")
-    except Exception:
-        rollback(con)
-        raise
     merged = spool / "merged"
     for f in done:
         dest = merged / f.parent.name

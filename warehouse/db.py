@@ -112,13 +112,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         sql = path.read_text(encoding="utf-8")
         if num <= MACHINE_ZONE_UNTIL:
             con.execute("RESET TimeZone")  # DuckDB's default: the machine's zone
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [num, path.name, clock.now()])
-            con.execute("COMMIT")
+            with transaction(con):
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [num, path.name, clock.now()])
         except Exception as e:
-            rollback(con)
             raise WarehouseError(f"migration {path.name} failed: {e}") from e
         finally:
             con.execute(f"SET TimeZone = '{TZ_NAME}'")

@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 
 from warehouse.batch import write_rows
-from warehouse.db import rollback, transaction
+from warehouse.db import transaction
 
 
 def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], periods: Sequence[dict],
@@ -20,8 +20,7 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], period
     may refer to them: a unit dropped from the registry should be given a valid_to instead.
     """
     before = _snapshot(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         pid = plan["plan_id"]
         write_rows(con, "plans", [plan], mode="replace")
         for t in ("plan_periods", "period_themes", "column_patterns"):
@@ -39,10 +38,6 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, plan: dict[str, Any], period
             for s in keep:
                 s["first_seen"] = existing.get(s["source_id"], s["first_seen"])
             write_rows(con, "sources", keep, mode="replace")
-        con.execute("COMMIT")
-    except Exception:
-        rollback(con)
-        raise
     after = _snapshot(con)
     return {t: after[t] - before.get(t, 0) for t in after}
 
