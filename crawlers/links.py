@@ -75,6 +75,13 @@ def _sel(html: str | bytes) -> Selector:
     return Selector(text=html)
 
 
+def parse_page(html: str | bytes, url: str) -> tuple[Selector, str]:
+    """One lxml parse and the page's base URL, shared by the checks an article page gets (parsing
+    it once per check was 5 % of the crawl's CPU, py-spy, 2026-12-03)."""
+    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+    return Selector(text=text), get_base_url(text, url)
+
+
 def looks_like_article(url: str) -> bool:
     """A URL whose last segment is a long slug or carries a numeric id, and is not a file or a page number."""
     parts = urlsplit(url)
@@ -120,9 +127,7 @@ def _liferay_pager(url: str) -> bool:
 
 
 def links(html: str | bytes, url: str, xpath: str = "//a") -> list[Link]:
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    sel = Selector(text=text)
-    base = get_base_url(text, url)
+    sel, base = parse_page(html, url)
     out = []
     for a in sel.xpath(xpath):
         u = _abs(a.attrib.get("href"), base)
@@ -149,9 +154,7 @@ def menu_links(html: str | bytes, url: str, domains: tuple[str, ...]) -> list[Li
 
 def content_links(html: str | bytes, url: str) -> list[Link]:
     """Links outside navigation, header and footer: where a listing's items are."""
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    sel = Selector(text=text)
-    base = get_base_url(text, url)
+    sel, base = parse_page(html, url)  # a parse of its own: the chrome is dropped from it below
     for node in sel.xpath(_CHROME_XPATH):
         node.drop()
     out = []
@@ -193,9 +196,7 @@ def pagination_links(html: str | bytes, url: str) -> dict[int, str]:
 
 def next_page(html: str | bytes, url: str) -> str | None:
     """The next page of this listing: rel=next, else the pagination link numbered current + 1."""
-    sel = _sel(html)
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    base = get_base_url(text, url)
+    sel, base = parse_page(html, url)
     for href in sel.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall():
         u = _abs(href, base)
         if u and canonical_url(u) != canonical_url(url):
@@ -206,9 +207,7 @@ def next_page(html: str | bytes, url: str) -> str | None:
 
 def feed_links(html: str | bytes, url: str) -> list[str]:
     """Feeds announced by <link rel=alternate type=rss/atom>."""
-    sel = _sel(html)
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    base = get_base_url(text, url)
+    sel, base = parse_page(html, url)
     out = []
     for ln in sel.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"):
         t = (ln.attrib.get("type") or "").lower().strip()
@@ -220,13 +219,6 @@ def feed_links(html: str | bytes, url: str) -> list[str]:
 
 
 _DOCUMENT = re.compile(r"(?i)\.(?:pdf|docx?)$")
-
-
-def parse_page(html: str | bytes, url: str) -> tuple[Selector, str]:
-    """One lxml parse and the page's base URL, shared by the checks an article page gets (parsing
-    it once per check was 5 % of the crawl's CPU, py-spy, 2026-12-03)."""
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    return Selector(text=text), get_base_url(text, url)
 
 
 def document_links(page: tuple[Selector, str], domains: Iterable[str], max_text: int = 2000,
