@@ -19,7 +19,7 @@ def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[s
     if not rows:
         return 0
     arrow = pa.Table.from_pylist(list(rows), schema=schema) if schema else pa.Table.from_pylist(list(rows))
-    return write_table(con, table, arrow, mode)
+    return write_table(con, table, arrow.select(list(rows[0].keys())), mode)  # a wider schema adds no column
 
 
 def write_table(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, mode: str = "insert") -> int:
