@@ -13,11 +13,13 @@ crawler does not know it exists):
   model's scores (`tag_job.predict`); workers never touch DuckDB;
 - the crawl process is the one writer: it stores each finished chunk through the same functions as
   `chuyenmuc extract` and `chuyenmuc tag` (`store_outcomes`, `store_tokens`, `store_scores`), each a
-  transaction of its own, from the reactor thread, between the crawl's own page batches.
+  transaction of its own, from the reactor thread, between the crawl's own page batches; finished
+  chunks are stored together (STORE_PAGES, STORE_WAIT), and the time each part takes is a crawl stat
+  (`chuyenmuc/alongside/{send,outcomes,tokens,scores}_seconds`).
 
 Processing never stops the night: a chunk that no worker finishes within `STALL` seconds, a pool
 that breaks or a store that fails stops processing here (logged), and the stages after the crawl do
-the rest. A kill at any moment loses only chunks in flight: their pages keep extract_status NULL, articles
+the rest. A kill at any moment loses only chunks in flight or waiting to be stored: their pages keep extract_status NULL, articles
 without tokens or scores stay so, and the nightly's extract and tag stages, which run after the crawl
 as before, finish exactly those (as they do after `extract --all`). Documents published as pages are
 stored here, but their text is tokenized by the tag stage.
@@ -51,6 +53,11 @@ SETTING = "CHUYENMUC_ALONGSIDE_MODEL"  # the theme model file; the extension is 
 CHUNK = 16          # pages per worker call
 MAX_INFLIGHT = 3    # chunks out per worker: enough to keep workers busy, few bodies held in memory
 TICK = 0.2          # seconds between looks at finished chunks
+# finished chunks wait to be stored together, up to STORE_PAGES pages or STORE_WAIT seconds: one
+# store per chunk (16 pages) spent 34.8 s of the crawl's reactor at scale 20, 128 pages 20.8 s; the
+# statements and commits cost per transaction more than per row (bench_end_to_end, alongside/*_seconds)
+STORE_PAGES = 128
+STORE_WAIT = 1.0
 STALL = 300.0       # seconds the oldest chunk out may take before processing here gives up (a hung worker)
 
 _MODEL: ThemeModel | None = None  # in a worker: the model, loaded once by _worker_start
@@ -105,6 +112,8 @@ class ProcessAlongside:
         self.broken: str | None = None
         self.pending: list[int] = []
         self.inflight: list[tuple[list[tuple], cf.Future, float]] = []
+        self.ready: list[tuple[list[tuple], list[tuple]]] = []  # finished chunks, not stored yet
+        self.ready_since = 0.0
         self.pool: cf.ProcessPoolExecutor | None = None
         try:  # the workers start (and load the model) before the crawl does
             self.pool = process_pool(workers, _worker_start, (str(model_path),))
@@ -115,6 +124,7 @@ class ProcessAlongside:
                                        "error": 0, "reposts": 0}
         self.tokenized = self.scored = 0
         self.reactor_seconds = 0.0
+        self.seconds: dict[str, float] = {"send": 0.0, "outcomes": 0.0, "tokens": 0.0, "scores": 0.0}
         self.con = None
         self.loop: task.LoopingCall | None = None
         self.progress = {"extract": StageProgress("extract"), "tag": StageProgress("tag")}
@@ -163,7 +173,10 @@ class ProcessAlongside:
             stats.set_value("chuyenmuc/alongside/tokenized", self.tokenized)
             stats.set_value("chuyenmuc/alongside/scored", self.scored)
             stats.set_value("chuyenmuc/alongside/reactor_seconds", round(self.reactor_seconds, 1))
-            stats.set_value("chuyenmuc/alongside/left", len(self.pending) + sum(len(x[0]) for x in self.inflight))
+            for k, v in self.seconds.items():
+                stats.set_value(f"chuyenmuc/alongside/{k}_seconds", round(v, 1))
+            stats.set_value("chuyenmuc/alongside/left", len(self.pending) + sum(len(x[0]) for x in self.inflight)
+                            + sum(len(x[0]) for x in self.ready))
             if self.con is not None:
                 self.con.close()
                 self.con = None
@@ -196,29 +209,45 @@ class ProcessAlongside:
                 self._store_done()
             except Exception as e:  # noqa: BLE001 - the stages after the crawl do what is left
                 self._break(e)
+        if not self.broken:
+            try:
+                self._store_ready()
+            except Exception as e:  # noqa: BLE001 - the stages after the crawl do what is left
+                self._break(e)
 
     def _store_done(self) -> None:
         """Store the finished chunks; a chunk out for more than STALL seconds means a hung worker (a
         TimeoutError: processing here stops, the stages after the crawl do the rest)."""
         done = [x for x in self.inflight if x[1].done()]
-        if done:  # every finished chunk in one store: fewer, larger transactions
-            for item in done:
-                self.inflight.remove(item)
-            rows = [r for item in done for r in item[0]]
-            results = [r for item in done for r in item[1].result()]  # a dead worker raises: _break
-            self._store(rows, results)
+        for item in done:
+            self.inflight.remove(item)
+            if not self.ready:
+                self.ready_since = time.monotonic()
+            self.ready.append((item[0], item[1].result()))  # a dead worker raises: _break
+        if self.ready and (sum(len(x[0]) for x in self.ready) >= STORE_PAGES
+                           or time.monotonic() - self.ready_since >= STORE_WAIT):
+            self._store_ready()
         if self.inflight and time.monotonic() - self.inflight[0][2] > STALL:
             raise TimeoutError(f"a chunk of {len(self.inflight[0][0])} pages took more than {STALL:.0f} s")
 
+    def _store_ready(self) -> None:
+        """Every finished chunk in one store: fewer, larger transactions."""
+        if self.ready:
+            ready, self.ready = self.ready, []
+            self._store([r for x in ready for r in x[0]], [r for x in ready for r in x[1]])
+
     def _send(self) -> None:
+        t = time.monotonic()
         while self.pending and len(self.inflight) < self.max_inflight:
             ids, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
             rows = pages_by_id(self.con, ids)
             if rows:
                 fut = self.pool.submit(process_chunk, [job_of(r) for r in rows])
                 self.inflight.append((rows, fut, time.monotonic()))
+        self.seconds["send"] += time.monotonic() - t
 
     def _store(self, rows: list[tuple], results: list[tuple]) -> None:
+        t = time.monotonic()
         store_outcomes(self.con, rows, [r[0] for r in results], self.idx, self.counts, self.run_id)
         self.counts["pages"] += len(rows)
         self.progress["extract"](self.counts["pages"], None)
@@ -226,18 +255,26 @@ class ProcessAlongside:
         plain = {a for (a,) in self.con.execute(
             "SELECT article_id FROM articles WHERE list_contains(?, article_id) AND NOT is_document", [ids]).fetchall()}
         done = [(pid, res) for pid, res in zip(ids, results, strict=True) if pid in plain and res[1] is not None]
+        t = self._took("outcomes", t)
         try:
             self.tokenized += store_tokens(self.con, [(pid, *res[1]) for pid, res in done])
+            t = self._took("tokens", t)
             scored = [(pid, res) for pid, res in done if res[2] is not None]
             if scored:
                 store_scores(self.con, self.model, [pid for pid, _ in scored],
                              np.vstack([res[2] for _, res in scored]), [list(res[3]) for _, res in scored])
                 self.scored += len(scored)
                 self.progress["tag"](self.scored, None)
+            self._took("scores", t)
         except Exception as e:  # noqa: BLE001 - the tag stage tokenizes and scores what is missing
             if storage_fault(e):
                 raise
             log.warning("tokens or scores of %d articles not stored here (%s): the tag stage does them", len(done), e)
+
+    def _took(self, part: str, since: float) -> float:
+        now = time.monotonic()
+        self.seconds[part] += now - since
+        return now
 
     def _break(self, e: BaseException) -> None:
         self.broken = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
@@ -245,4 +282,4 @@ class ProcessAlongside:
         if self.pool is not None:
             stop_pool(self.pool, interrupted=True)
             self.pool = None
-        self.pending, self.inflight = [], []
+        self.pending, self.inflight, self.ready = [], [], []

@@ -75,6 +75,9 @@ def test_processing_while_crawling_equals_stage_after_stage(tmp_path: Path, mode
     crawl = counts["crawl"]
     assert crawl["alongside"]["article"] > 400, crawl["alongside"]
     assert crawl["alongside"]["scored"] > 400, crawl["alongside"]
+    # what being the one writer cost the crawl, part by part (the bench reports these)
+    assert all(crawl["alongside"][f"{p}_seconds"] >= 0 for p in ("send", "outcomes", "tokens", "scores"))
+    assert crawl["alongside"]["left"] == 0
     assert counts["extract"]["article"] + crawl["alongside"]["article"] + crawl["alongside"]["document"] \
         + counts["extract"]["document"] == len(a["articles"])
     log = overlapped.stderr + overlapped.stdout

@@ -90,3 +90,37 @@ def test_templated_texts_below_threshold_are_not_reposts_and_stale_sets_are_drop
     got = idx.matches(simhash(copy), content_hash(copy), "b", copy, lambda ids: {a: texts[a] for a in ids})
     assert [k.article_id for k in got] == [a for a in [1] if jaccard(copy, texts[1]) >= REPOST_JACCARD
                                           and hamming(simhash(copy), simhash(texts[1])) <= LOOSE_DUP_BITS]
+
+
+def test_candidate_filter_is_every_live_article_of_another_unit_within_loose_bits():
+    """The numpy filter against the plain rule, over thousands of clustered fingerprints (templated
+    news lands close together), with articles removed (batches undone) and re-added (re-extracted)."""
+    rnd = random.Random(11)
+    centres = [rnd.getrandbits(64) for _ in range(6)]
+
+    def near(c: int) -> int:
+        for b in rnd.sample(range(64), rnd.randint(0, 14)):
+            c ^= 1 << b
+        return c
+
+    idx = DupIndex()
+    live: dict[int, _Known] = {}
+    for aid in range(3000):
+        k = _Known(aid, f"u{rnd.randint(0, 4)}", (float(aid), aid), near(rnd.choice(centres)), f"h{aid}")
+        idx.add(k)
+        live[aid] = k
+        if aid % 7 == 3:  # a batch undone
+            idx.remove(live.pop(aid - 1))
+        if aid % 11 == 5 and aid - 2 in live:  # re-extracted with another text
+            k2 = _Known(aid - 2, live[aid - 2].unit_id, (float(aid), aid - 2), near(rnd.choice(centres)), "x")
+            idx.add(k2)
+            live[aid - 2] = k2
+    checked = 0
+    for _ in range(300):
+        q, unit = near(rnd.choice(centres)), f"u{rnd.randint(0, 5)}"
+        want = {a for a, k in live.items() if k.unit_id != unit and hamming(k.simhash, q) <= LOOSE_DUP_BITS}
+        got = idx._candidates(q, unit)
+        assert sorted(got) == sorted(want)
+        assert len(got) == len(set(got))
+        checked += len(want)
+    assert checked > 1000
