@@ -2,8 +2,9 @@
 
 Crawls the demo web at BENCH_SCALE (default 5) into a fresh database (`chuyenmuc nightly --skip extract
 tag views weekly`), then runs `run_extract` in this process on two copies of it: once with the plain
-rule (`jaccard(text, other)` per SimHash candidate, one `SELECT text` per candidate: the code before
-this bench) and once with DupIndex.matches as it is. Figures: seconds inside matches for each, the
+rule (every stored article of another unit a candidate, `jaccard(text, other)` for each within
+LOOSE_DUP_BITS, one `SELECT text` per candidate: the rule before this bench, without even the band
+index) and once with DupIndex.matches as it is. Figures: seconds inside matches for each, the
 extract wall times, and whether the (article, repost_of) decisions are identical.
 
     BENCH_SCALE=5 .venv/bin/python bench/bench_dedup.py
@@ -51,15 +52,12 @@ def crawl(tmp: Path) -> Path:
 
 
 def plain_matches(self, simh, chash, unit_id, text, texts_of):
-    """The rule as it was: every candidate's text read alone, both shingle sets rebuilt per pair."""
+    """The rule as it was first written, with no index at all: every article of another unit is a
+    candidate; its text read alone and both shingle sets rebuilt per pair."""
     from nlp.dedup import LOOSE_DUP_BITS, hamming, jaccard
-    from pipeline.extract_job import BANDS, REPOST_JACCARD
-    ids = set(self.by_hash.get(chash, []))
-    for i, (lo, hi) in enumerate(BANDS):
-        ids.update(self.bands[i].get((simh >> lo) & ((1 << (hi - lo)) - 1), []))
+    from pipeline.extract_job import REPOST_JACCARD
     out = []
-    for aid in ids:
-        k = self.items[aid]
+    for aid, k in self.items.items():
         if k.unit_id == unit_id:
             continue
         if k.content_hash == chash:
