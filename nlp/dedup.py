@@ -71,7 +71,11 @@ def fingerprint(text: str, k: int = 3) -> tuple[int, str, int]:
     return len(syl), _hash_of(syl), _simhash_of(_shingles_of(syl, k))
 
 
-def hamming(a: int, b: int) -> int:
+def hamming(a: int | np.ndarray, b: int) -> int | np.ndarray:
+    """Bits in which two 64-bit fingerprints differ; `a` may be a uint64 array (one count each), so the
+    duplicate index filters all of a text's candidates in one call."""
+    if isinstance(a, np.ndarray):
+        return np.bitwise_count(a ^ np.uint64(b & MASK64))
     return ((a ^ b) & MASK64).bit_count()
 
 

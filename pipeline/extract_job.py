@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from nlp.dates import parse_vietnamese_date
-from nlp.dedup import LOOSE_DUP_BITS, MASK64, fingerprint, jaccard_sets, shingle_set
+from nlp.dedup import LOOSE_DUP_BITS, MASK64, fingerprint, hamming, jaccard_sets, shingle_set
 from nlp.documents import document_kind, document_text
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
 from nlp.pool import process_pool, stop_pool
@@ -152,7 +152,7 @@ class DupIndex:
         arr = np.asarray(slots, dtype=np.int64)  # a slot sharing several bands comes several times
         keep = self._live[arr] & (self._unit[arr] != self._units.get(unit_id, -1))
         arr = arr[keep]
-        near = np.bitwise_count(self._sim[arr] ^ np.uint64(simh & MASK64)) <= LOOSE_DUP_BITS
+        near = hamming(self._sim[arr], simh) <= LOOSE_DUP_BITS
         return sorted(set(self._aid[arr[near]].tolist()))  # few: deduplicated here, not before the filter
 
     def matches(self, simh: int, chash: str, unit_id: str, text: str,

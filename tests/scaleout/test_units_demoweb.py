@@ -3,7 +3,6 @@ process: same pages stored, no URL fetched twice, nothing missing after a worker
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawlers.links import _DOCUMENT
 from registry import load_plan, load_units
 from registry.config import Config
 from tests.conftest import PLAN, UNITS
@@ -139,7 +139,7 @@ def test_sigkilled_worker_restarted_next_night_nothing_missing(single, redis_ser
     assert refetched(stats2) == {}
     # a document page's file is stored as a page but is not an article (`documents_stored`): when the
     # killed worker had the demo web's document page, night 2 stores it and its file
-    files = {u for u in lost if re.search(r"(?i)\.(?:pdf|docx?)$", urlsplit(u).path)}
+    files = {u for u in lost if _DOCUMENT.search(urlsplit(u).path)}  # the crawler's own rule for a file
     assert second["new_articles"] == len(lost - files)
     fetched2 = {(e["host"], e["path"]) for e in stats2 if e["status"] == 200}
     assert {(urlsplit(u).hostname, urlsplit(u).path or "/") for u in lost} <= {(h, p.split("?")[0]) for h, p in fetched2}
