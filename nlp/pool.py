@@ -24,7 +24,7 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -183,3 +183,22 @@ def stop_pool(pool: ProcessPoolExecutor, interrupted: bool = False) -> None:
             with contextlib.suppress(Exception):
                 p.kill()
     pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def pool_for(items: int, processes: int, min_items: int) -> Iterator[ProcessPoolExecutor | None]:
+    """One pool for a whole job of `items` pieces of work, or None (work in this process) when there
+    are fewer than `min_items` or one process. Why one for the job: each pool start forks its workers
+    and each worker loads its libraries' models again (underthesea's CRF: 0.2 s of CPU), so a pool
+    per batch spent that again for every batch. Stopped on the way out, at once when interrupted."""
+    pool = process_pool(processes) if items >= min_items and processes > 1 else None
+    try:
+        yield pool
+    except BaseException as e:
+        if pool is not None:
+            stop_pool(pool, interrupted=not isinstance(e, Exception))
+            pool = None
+        raise
+    finally:
+        if pool is not None:
+            stop_pool(pool)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from importlib import resources
 
-from nlp.pool import process_pool, stop_pool
+from nlp.pool import pool_for
 
 # The scheme names what the tokens are. "uts-normalize" stays although the separate text_normalize
 # pass went (2026-12-03): word_tokenize runs the same token_normalize on every token itself, and the
@@ -76,30 +78,38 @@ def _tok_pair(pair: tuple[str | None, str | None, int | None]) -> tuple[str, str
 
 def tokenize_articles(items: Sequence[tuple[str | None, str | None]], processes: int | None = None,
                       max_chars: int | None = DEFAULT_MAX_CHARS,
-                      progress: Callable[[int], None] | None = None) -> list[tuple[str, str]]:
-    """Tokenize many (title, text) pairs, in order, over `processes` workers (default: all cores)."""
-    n = len(items)
-    procs = processes if processes is not None else (os.cpu_count() or 1)
+                      progress: Callable[[int], None] | None = None,
+                      pool: Executor | None = None) -> list[tuple[str, str]]:
+    """Tokenize many (title, text) pairs, in order, over `processes` workers (default: all cores), or
+    over `pool` when the caller keeps one for a whole job (nlp.pool.pool_for) and so starts it once."""
     jobs = [(t, x, max_chars) for t, x in items]
-    if n < _BULK_MIN or procs <= 1:
-        out = []
-        for j in jobs:
-            out.append(_tok_pair(j))
-            if progress:
-                progress(1)
-        return out
-    chunk = max(1, min(16, n // (procs * 4)))
-    ex = process_pool(procs)  # workers die with this process (nlp.pool)
-    try:
-        out = []
-        for r in ex.map(_tok_pair, jobs, chunksize=chunk):
-            out.append(r)
-            if progress:
-                progress(1)
-    except BaseException as e:
-        stop_pool(ex, interrupted=not isinstance(e, Exception))
-        raise
-    stop_pool(ex)
+    if pool is not None and len(jobs) >= _BULK_MIN:
+        return _map(pool, jobs, progress)
+    procs = processes if processes is not None else (os.cpu_count() or 1)
+    with pool_for(len(jobs), procs, _BULK_MIN) as own:
+        if own is not None:
+            return _map(own, jobs, progress)
+    out = []
+    for j in jobs:
+        out.append(_tok_pair(j))
+        if progress:
+            progress(1)
+    return out
+
+
+def pool_for_tokenizing(items: int, processes: int | None = None) -> AbstractContextManager[Executor | None]:
+    """A pool to tokenize `items` articles over several batches with (None when too few to be worth
+    it): the same threshold tokenize_articles uses for one batch."""
+    return pool_for(items, processes if processes is not None else (os.cpu_count() or 1), _BULK_MIN)
+
+
+def _map(pool: Executor, jobs: list[tuple], progress: Callable[[int], None] | None) -> list[tuple[str, str]]:
+    chunk = max(1, min(16, len(jobs) // ((os.cpu_count() or 1) * 4)))
+    out = []
+    for r in pool.map(_tok_pair, jobs, chunksize=chunk):
+        out.append(r)
+        if progress:
+            progress(1)
     return out
 
 

@@ -32,7 +32,7 @@ from nlp.dates import parse_vietnamese_date
 from nlp.dedup import LOOSE_DUP_BITS, MASK64, fingerprint, hamming, jaccard_sets, shingle_set
 from nlp.documents import document_kind, document_text
 from nlp.extract import EXTRACTOR_VERSION, ExtractError, extract_page
-from nlp.pool import process_pool, stop_pool
+from nlp.pool import pool_for
 from nlp.sanitize import clean_web_text
 from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
@@ -277,23 +277,11 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
         con.execute("UPDATE pages SET extract_status = NULL, extract_error = NULL WHERE body_zlib IS NOT NULL")
     total = con.execute("SELECT count(*) FROM pages WHERE extract_status IS NULL").fetchall()[0][0]
     idx = _load_index(con, exclude_all=all)
-    procs = min(os.cpu_count() or 1, 4)
-    pool = None
-    if total >= PARALLEL_MIN_PAGES and procs > 1:
-        # extraction is CPU-bound (lxml, trafilatura): spread a batch over processes; the database
-        # writes and the duplicate index stay here, in one process (workers never touch DuckDB).
-        # (workers die with this process and leave signals to it: nlp.pool)
-        pool = process_pool(procs)
-    try:
+    # extraction is CPU-bound (lxml, trafilatura): spread a batch over processes; the database
+    # writes and the duplicate index stay here, in one process (workers never touch DuckDB).
+    # (workers die with this process and leave signals to it: nlp.pool)
+    with pool_for(total, min(os.cpu_count() or 1, 4), PARALLEL_MIN_PAGES) as pool:
         counts = _loop(con, idx, counts, total, batch_size, progress, run_id, pool)
-    except BaseException as e:
-        if pool is not None:
-            stop_pool(pool, interrupted=not isinstance(e, Exception))
-            pool = None
-        raise
-    finally:
-        if pool is not None:
-            stop_pool(pool)
     log.info("extract: %s", counts)
     return counts
 

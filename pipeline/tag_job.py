@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 
 import duckdb
@@ -21,7 +22,7 @@ from nlp.themes.data import repo_examples
 from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 from nlp.themes.training import train
-from nlp.tokenize import tokenize_article, tokenize_articles, tokenizer_version
+from nlp.tokenize import pool_for_tokenizing, tokenize_article, tokenize_articles, tokenizer_version
 from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
 from registry import Plan
@@ -101,11 +102,12 @@ def record_failures(con: duckdb.DuckDBPyConnection, stage: str, failed: list[tup
         write_rows(con, "run_errors", rows)
 
 
-def tokenize_rows(rows: list[tuple], processes: int | None = None) -> tuple[list[tuple], list[tuple[int, BaseException]]]:
+def tokenize_rows(rows: list[tuple], processes: int | None = None,
+                  pool: Executor | None = None) -> tuple[list[tuple], list[tuple[int, BaseException]]]:
     """Tokenize (article_id, title, text) rows: ([(row, (title_tokens, text_tokens))], [(article_id, error)]).
     When the batch fails, each article is tokenized alone, so one bad text costs only itself."""
     try:
-        toks = tokenize_articles([(r[1], r[2]) for r in rows], processes=processes)
+        toks = tokenize_articles([(r[1], r[2]) for r in rows], processes=processes, pool=pool)
         return list(zip(rows, toks, strict=True)), []
     except Exception as e:  # noqa: BLE001 - find the article below
         if not _page_fault(e):
@@ -138,18 +140,25 @@ def tokenize_missing(con: duckdb.DuckDBPyConnection, batch_size: int = 500, proc
                      progress: Progress | None = None, run_id: int | None = None) -> int:
     """Store tokens for every article that has none yet; returns how many were tokenized. An article
     that cannot be tokenized is recorded in run_errors and skipped (tried again next run)."""
+    untokenized = "FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_tokens t WHERE t.article_id = a.article_id)"
+    total = con.execute(f"SELECT count(*) {untokenized}").fetchone()[0]
+    with pool_for_tokenizing(total, processes) as pool:  # one pool for every batch (nlp.pool.pool_for)
+        return _tokenize_batches(con, untokenized, batch_size, processes, pool, progress, run_id)
+
+
+def _tokenize_batches(con: duckdb.DuckDBPyConnection, untokenized: str, batch_size: int, processes: int | None,
+                      pool: Executor | None, progress: Progress | None, run_id: int | None) -> int:
     done = 0
     last = None
     while True:
         interrupt_check()
-        rows = con.execute(
-            "SELECT a.article_id, a.title, a.text FROM articles a "
-            "WHERE NOT EXISTS (SELECT 1 FROM article_tokens t WHERE t.article_id = a.article_id) "
-            "AND (? IS NULL OR a.article_id > ?) ORDER BY a.article_id LIMIT ?", [last, last, batch_size]).fetchall()
+        rows = con.execute(f"SELECT a.article_id, a.title, a.text {untokenized} "
+                           "AND (? IS NULL OR a.article_id > ?) ORDER BY a.article_id LIMIT ?",
+                           [last, last, batch_size]).fetchall()
         if not rows:
             return done
         last = rows[-1][0]
-        ok, failed = tokenize_rows(rows, processes)
+        ok, failed = tokenize_rows(rows, processes, pool)
         done += store_tokens(con, [(int(r[0]), tt, xt) for r, (tt, xt) in ok])
         record_failures(con, "tokenize", failed, run_id)
         if progress:

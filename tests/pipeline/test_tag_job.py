@@ -94,3 +94,37 @@ def test_margin_is_distance_to_nearest_threshold():
     p = np.array([[0.5, 0.9], [0.99, 0.01]])
     m = theme_margin(p, np.array([0.5, 0.5]))
     assert m[0] == pytest.approx(0.0) and m[1] > 4
+
+
+def test_tokenizing_in_batches_over_processes_starts_one_pool(setup, tmp_path, monkeypatch):
+    """Every batch of the tokenize step uses the same worker processes (a pool per batch forked its
+    workers and loaded underthesea's model again for each batch), and the tokens are those of the
+    in-process path."""
+    import shutil
+
+    import nlp.pool
+    from nlp.tokenize import tokenize_article
+    from pipeline.tag_job import tokenize_missing
+    db = tmp_path / "pool.duckdb"
+    shutil.copy(setup[0], db)
+    con = _con(db)
+    con.execute("DELETE FROM article_tokens")
+    con.execute("DELETE FROM articles")
+    texts = [(t or f"Bài {i}", f"{x or ''} Số thứ tự {i}.") for i in range(30) for t, x in TEXTS[:4]]
+    con.execute("BEGIN")
+    write_rows(con, "articles", [dict(article_id=i + 1, url=f"https://a.daklak.gov.vn/p/{i}", unit_id="tinh-uy",
+                                      title=t, text=x) for i, (t, x) in enumerate(texts)])
+    con.execute("COMMIT")
+    started = []
+    real = nlp.pool.process_pool
+
+    def counted(*a, **k):
+        started.append(a)
+        return real(*a, **k)
+
+    monkeypatch.setattr(nlp.pool, "process_pool", counted)
+    assert tokenize_missing(con, batch_size=50, processes=2) == len(texts)  # 3 batches
+    assert len(started) == 1
+    stored = con.execute("SELECT title_tokens, text_tokens FROM article_tokens ORDER BY article_id").fetchall()
+    assert stored == [tokenize_article(t, x) for t, x in texts]
+    con.close()
