@@ -88,7 +88,7 @@ class ItemsPipeline:
         self.crawler.stats.inc_value("chuyenmuc/pages_written", len(rows))
         if self.committed:  # readers of the store in this process may take these pages now
             self.crawler.signals.send_catch_log(signal=crawl_signals.pages_stored,
-                                                page_ids=[r["page_id"] for r in rows])
+                                                page_ids=[r["page_id"] for r in rows], rows=rows)
 
     def _store_failed(self, e: BaseException) -> None:
         self.failed = True

@@ -6,8 +6,11 @@ runs this Scrapy extension inside the crawl process (EXTENSIONS, set by pipeline
 crawler does not know it exists):
 
 - each page batch the DuckDB item pipeline commits (signal `crawlers.signals.pages_stored`) joins a
-  queue of page ids; at most `MAX_INFLIGHT` chunks of `CHUNK` pages are out at a time (a bounded
-  queue: bodies are read from the database only when a chunk is sent);
+  queue of page ids; at most `MAX_INFLIGHT` chunks of `CHUNK` pages are out at a time. The rows the
+  signal carries are kept for up to `HOLD_PAGES` queued pages (setting CHUYENMUC_ALONGSIDE_HOLD_PAGES),
+  a bounded queue: beyond that only ids wait, and their rows are read back from the database when
+  their chunk is sent (the `read_back` stat counts them; reading every chunk back was 2-4 s of the
+  reactor's time at scale 20, measured);
 - a pool of worker processes (nlp.pool: forkserver-started, each loads the model file once) does
   the CPU work of a chunk: extraction (`extract_job._extract_one`), tokenization and the theme
   model's scores (`tag_job.predict`); workers never touch DuckDB;
@@ -29,6 +32,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,7 +47,15 @@ from nlp.pool import process_pool, stop_pool
 from nlp.themes.features import Doc
 from nlp.themes.model import ThemeModel
 from nlp.tokenize import tokenize_article
-from pipeline.extract_job import _extract_one, job_of, load_index, pages_by_id, storage_fault, store_outcomes
+from pipeline.extract_job import (
+    _extract_one,
+    job_of,
+    load_index,
+    page_columns,
+    pages_by_id,
+    storage_fault,
+    store_outcomes,
+)
 from pipeline.progress import StageProgress
 from pipeline.tag_job import predict, store_scores, store_tokens
 
@@ -58,6 +70,7 @@ TICK = 0.2          # seconds between looks at finished chunks
 # statements and commits cost per transaction more than per row (bench_end_to_end, alongside/*_seconds)
 STORE_PAGES = 128
 STORE_WAIT = 1.0
+HOLD_PAGES = 2048   # queued pages whose rows (compressed bodies) wait in memory; the rest wait as ids
 STALL = 300.0       # seconds the oldest chunk out may take before processing here gives up (a hung worker)
 
 _MODEL: ThemeModel | None = None  # in a worker: the model, loaded once by _worker_start
@@ -108,17 +121,24 @@ class ProcessAlongside:
 
     def __init__(self, crawler: Any, model_path: Path, workers: int):
         self.crawler = crawler
-        self.model = ThemeModel.load(model_path)
+        self.model: ThemeModel | None = None
+        self.registered = False
         self.broken: str | None = None
         self.pending: list[int] = []
+        self.held: dict[int, tuple] = {}  # PAGE_COLUMNS rows of queued pages (at most self.hold)
+        self.hold = crawler.settings.getint("CHUYENMUC_ALONGSIDE_HOLD_PAGES", HOLD_PAGES)
+        self.read_back = 0  # pages sent whose rows were read back from the database (more were queued)
         self.inflight: list[tuple[list[tuple], cf.Future, float]] = []
         self.ready: list[tuple[list[tuple], list[tuple]]] = []  # finished chunks, not stored yet
         self.ready_since = 0.0
         self.pool: cf.ProcessPoolExecutor | None = None
-        try:  # the workers start (and load the model) before the crawl does
-            self.pool = process_pool(workers, _worker_start, (str(model_path),))
-        except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
-            self._break(e)
+        self.start_error: BaseException | None = None
+        # the model and the workers start beside the crawl, not before it: 4-6 s (the forkserver imports
+        # the libraries, each worker loads the model) the crawl used to wait for, night 1 and night 2
+        # alike (bench_end_to_end logs); pages stored meanwhile wait in the queue
+        self.starting = threading.Thread(target=self._start, args=(model_path, workers), name="alongside-start",
+                                         daemon=True)
+        self.starting.start()
         self.max_inflight = MAX_INFLIGHT * workers
         self.counts: dict[str, int] = {"pages": 0, "article": 0, "not-article": 0, "document": 0, "attachment": 0,
                                        "error": 0, "reposts": 0}
@@ -140,27 +160,57 @@ class ProcessAlongside:
         return cls(crawler, Path(path), max(1, workers))
 
     # ---- signals
+    def _start(self, model_path: Path, workers: int) -> None:
+        """(Thread) The model for this process's stores, then the pool (nlp.pool: all workers up)."""
+        try:
+            self.model = ThemeModel.load(model_path)
+            self.pool = process_pool(workers, _worker_start, (str(model_path),))
+        except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
+            self.start_error = e
+
+    def _started(self, wait: bool = False) -> bool:
+        """Reactor thread: are the model and workers up (waiting for them when `wait`)? The model is
+        registered in the warehouse here, by the one writer, before its first score is stored."""
+        if self.starting.is_alive():
+            if not wait:
+                return False
+            self.starting.join()
+        if self.start_error is not None:
+            e, self.start_error = self.start_error, None
+            self._break(e)
+        if self.broken or self.pool is None:
+            return False
+        if not self.registered:
+            from pipeline.tag_job import register_model
+            register_model(self.con, self.model, self.crawler.settings.get(SETTING))
+            self.registered = True
+        return True
+
     def opened(self, spider: Any) -> None:
-        from pipeline.tag_job import register_model
         from warehouse.db import connect
         self.run_id = spider.state.run_id
         self.con = connect(spider.state.db_path)
-        register_model(self.con, self.model, self.crawler.settings.get(SETTING))
         self.idx = load_index(self.con)
         # connected here, after the item pipelines connected theirs: their last page batch is stored first
         self.crawler.signals.connect(self.closed, signal=signals.spider_closed)
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(TICK, now=False)
 
-    def stored(self, page_ids: list[int]) -> None:
-        if not self.broken:
-            self.pending.extend(page_ids)
+    def stored(self, page_ids: list[int], rows: list[dict] | None = None) -> None:
+        if self.broken:
+            return
+        self.pending.extend(page_ids)
+        for r in rows or ():
+            if len(self.held) >= self.hold:
+                break
+            self.held[r["page_id"]] = page_columns(r)
 
     def closed(self, spider: Any, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         try:
-            if reason == "finished" and not self.broken:
+            self.starting.join()  # a pool is stopped only once all its workers are up (nlp.pool)
+            if reason == "finished" and not self.broken and self._started():
                 self.drain()
         finally:
             if self.pool is not None:
@@ -172,6 +222,7 @@ class ProcessAlongside:
                 stats.set_value(f"chuyenmuc/alongside/{k}", v)
             stats.set_value("chuyenmuc/alongside/tokenized", self.tokenized)
             stats.set_value("chuyenmuc/alongside/scored", self.scored)
+            stats.set_value("chuyenmuc/alongside/read_back", self.read_back)
             stats.set_value("chuyenmuc/alongside/reactor_seconds", round(self.reactor_seconds, 1))
             for k, v in self.seconds.items():
                 stats.set_value(f"chuyenmuc/alongside/{k}_seconds", round(v, 1))
@@ -192,6 +243,8 @@ class ProcessAlongside:
             return
         t = time.monotonic()
         try:
+            if not self._started():
+                return
             self._store_done()
             self._send()
         except Exception as e:  # noqa: BLE001 - processing must never stop the crawl
@@ -240,7 +293,11 @@ class ProcessAlongside:
         t = time.monotonic()
         while self.pending and len(self.inflight) < self.max_inflight:
             ids, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
-            rows = pages_by_id(self.con, ids)
+            got = {i: self.held.pop(i) for i in ids if i in self.held}
+            missing = [i for i in ids if i not in got]
+            self.read_back += len(missing)
+            rows = sorted([*got.values(), *(pages_by_id(self.con, missing) if missing else ())],
+                          key=lambda r: r[0])  # in page_id order, as pages_by_id gives them
             if rows:
                 fut = self.pool.submit(process_chunk, [job_of(r) for r in rows])
                 self.inflight.append((rows, fut, time.monotonic()))
@@ -282,4 +339,4 @@ class ProcessAlongside:
         if self.pool is not None:
             stop_pool(self.pool, interrupted=True)
             self.pool = None
-        self.pending, self.inflight, self.ready = [], [], []
+        self.pending, self.inflight, self.ready, self.held = [], [], [], {}

@@ -287,7 +287,14 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
 
 
 # the pages columns extraction reads, in the order job_of() and _batch() expect
-PAGE_COLUMNS = "page_id, url, fetched_url, unit_id, column_id, fetched_at, headers, body_zlib, http_status"
+PAGE_COLUMN_NAMES = ("page_id", "url", "fetched_url", "unit_id", "column_id", "fetched_at", "headers", "body_zlib",
+                     "http_status")
+PAGE_COLUMNS = ", ".join(PAGE_COLUMN_NAMES)
+
+
+def page_columns(row: dict) -> tuple:
+    """A `pages` row as written (a dict) -> the PAGE_COLUMNS tuple a query of it would give."""
+    return tuple(row[c] for c in PAGE_COLUMN_NAMES)
 
 
 def pages_by_id(con: duckdb.DuckDBPyConnection, page_ids: list[int]) -> list[tuple]:

@@ -55,16 +55,24 @@ def _snapshot(db: Path) -> dict:
     }
 
 
-def test_processing_while_crawling_equals_stage_after_stage(tmp_path: Path, model_path: Path) -> None:
+@pytest.fixture(scope="module")
+def stages(tmp_path_factory, model_path) -> dict:
+    """The same web crawled stage after stage: crawl only, then extract + tag of the stored pages."""
+    tmp = tmp_path_factory.mktemp("stages")
+    cfg = demo_config(tmp, model_path)
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
+        web.start(0)
+        _nightly(cfg, tmp / "stages.duckdb", web.proxy_url, "extract", "tag", "views")
+        _nightly(cfg, tmp / "stages.duckdb", web.proxy_url, "crawl", "channels")
+    return _snapshot(tmp / "stages.duckdb")
+
+
+def test_processing_while_crawling_equals_stage_after_stage(tmp_path: Path, model_path: Path, stages: dict) -> None:
     cfg = demo_config(tmp_path, model_path)
     with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
         web.start(0)
         overlapped = _nightly(cfg, tmp_path / "overlap.duckdb", web.proxy_url)
-    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
-        web.start(0)
-        _nightly(cfg, tmp_path / "stages.duckdb", web.proxy_url, "extract", "tag", "views")
-        _nightly(cfg, tmp_path / "stages.duckdb", web.proxy_url, "crawl", "channels")
-    a, b = _snapshot(tmp_path / "overlap.duckdb"), _snapshot(tmp_path / "stages.duckdb")
+    a, b = _snapshot(tmp_path / "overlap.duckdb"), stages
     assert len(a["articles"]) > 400 and a["tags"] and a["reposts"]
     for part in a:
         assert a[part] == b[part], part
@@ -78,11 +86,35 @@ def test_processing_while_crawling_equals_stage_after_stage(tmp_path: Path, mode
     # what being the one writer cost the crawl, part by part (the bench reports these)
     assert all(crawl["alongside"][f"{p}_seconds"] >= 0 for p in ("send", "outcomes", "tokens", "scores"))
     assert crawl["alongside"]["left"] == 0
+    assert crawl["alongside"]["read_back"] == 0  # fewer pages than HOLD_PAGES: every row came with its signal
     assert counts["extract"]["article"] + crawl["alongside"]["article"] + crawl["alongside"]["document"] \
         + counts["extract"]["document"] == len(a["articles"])
     log = overlapped.stderr + overlapped.stdout
     first = log.find("chuyenmuc.progress: extract: ")
     assert 0 <= first < log.find("stage crawl finished"), log[-3000:]
+
+
+def test_pages_queued_beyond_the_hold_are_read_back(tmp_path: Path, model_path: Path, stages: dict) -> None:
+    """With only 4 queued pages' rows held in memory, the others wait as ids and are read back from the
+    database when sent: the night still stores what the stages give."""
+    from pipeline.crawl_job import run_crawl
+    from registry import load_plan, load_units
+    from registry.config import load_config
+    cfg = demo_config(tmp_path, model_path)
+    config = load_config(cfg)
+    db = tmp_path / "held.duckdb"
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
+        web.start(0)
+        counts = run_crawl(db, load_plan(config.path("plan")), load_units(config.path("units")), config,
+                           proxy=web.proxy_url, settings={"CHUYENMUC_ALONGSIDE_HOLD_PAGES": 4},
+                           process_with=model_path)
+        _nightly(cfg, db, web.proxy_url, "crawl", "channels")  # what the nightly does after its crawl
+    side = counts["alongside"]
+    assert side["article"] > 400 and side["left"] == 0, side
+    assert side["read_back"] > side["pages"] // 2, side
+    a = _snapshot(db)
+    for part in a:
+        assert a[part] == stages[part], part
 
 
 def test_a_crawl_only_night_processes_nothing(tmp_path: Path, model_path: Path) -> None:
