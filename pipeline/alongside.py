@@ -12,8 +12,10 @@ crawler does not know it exists):
   their chunk is sent (the `read_back` stat counts them; reading every chunk back was 2-4 s of the
   reactor's time at scale 20, measured);
 - a pool of worker processes (nlp.pool: forkserver-started, each loads the model file once) does
-  the CPU work of a chunk: extraction (`extract_job._extract_one`), tokenization and the theme
-  model's scores (`tag_job.predict`); workers never touch DuckDB;
+  the CPU work of a chunk (pipeline/alongside_worker.py): extraction (`extract_job._extract_one`),
+  tokenization and the theme model's scores (`tag_job.predict`); workers never touch DuckDB. The
+  model, the pool and the code they need are loaded by a thread beside the crawl, which starts
+  fetching at once (it used to wait 5-6 s for them, night 1 and night 2 alike);
 - the crawl process is the one writer: it stores each finished chunk through the same functions as
   `chuyenmuc extract` and `chuyenmuc tag` (`store_outcomes`, `store_tokens`, `store_scores`), each a
   transaction of its own, from the reactor thread, between the crawl's own page batches; finished
@@ -35,29 +37,19 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawlers import signals as crawl_signals
 from nlp.pool import process_pool, stop_pool
-from nlp.themes.features import Doc
-from nlp.themes.model import ThemeModel
-from nlp.tokenize import tokenize_article
-from pipeline.extract_job import (
-    _extract_one,
-    job_of,
-    load_index,
-    page_columns,
-    pages_by_id,
-    storage_fault,
-    store_outcomes,
-)
+from pipeline.page_rows import job_of, page_columns
 from pipeline.progress import StageProgress
-from pipeline.tag_job import predict, store_scores, store_tokens
+
+if TYPE_CHECKING:
+    from nlp.themes.model import ThemeModel
 
 log = logging.getLogger("chuyenmuc.alongside")
 
@@ -72,49 +64,6 @@ STORE_PAGES = 128
 STORE_WAIT = 1.0
 HOLD_PAGES = 2048   # queued pages whose rows (compressed bodies) wait in memory; the rest wait as ids
 STALL = 300.0       # seconds the oldest chunk out may take before processing here gives up (a hung worker)
-
-_MODEL: ThemeModel | None = None  # in a worker: the model, loaded once by _worker_start
-
-
-WORKER_NICE = 10    # workers yield the CPU to the crawl process, the night's one serial path
-
-
-def _worker_start(path: str) -> None:
-    """In each worker: a lower priority (the crawl process fetches, stores and writes; when it waits
-    on the CPU the whole night waits, while processing can use whatever is left), then the model."""
-    global _MODEL
-    try:
-        os.nice(WORKER_NICE)
-    except OSError:
-        pass
-    _MODEL = ThemeModel.load(path)
-
-
-def process_chunk(jobs: list[tuple]) -> list[tuple]:
-    """Worker side: each job -> (extract outcome, tokens or None, probabilities or None, themes or None).
-
-    Tokens and scores are computed for plain articles only; a failure there leaves None, and the tag
-    stage tokenizes and scores that article again, recording the error against it if it fails again."""
-    out: list[list[Any]] = []
-    for job in jobs:
-        outcome = _extract_one(job)
-        toks = None
-        if outcome[0] == "ok" and outcome[1].is_article and outcome[1].kind != "document":
-            try:
-                toks = tokenize_article(outcome[1].title, outcome[1].text)
-            except Exception:  # noqa: BLE001 - the tag stage retries it and records why
-                toks = None
-        out.append([outcome, toks, None, None])
-    todo = [i for i, o in enumerate(out) if o[1] is not None]
-    if todo and _MODEL is not None:
-        try:
-            probs, assigned = predict(_MODEL, [Doc(out[i][1][0] or "", out[i][1][1] or "") for i in todo])
-            for k, i in enumerate(todo):
-                out[i][2], out[i][3] = probs[k], assigned[k]
-        except Exception:  # noqa: BLE001 - the tag stage scores these articles
-            pass
-    return [tuple(o) for o in out]
-
 
 class ProcessAlongside:
     """The Scrapy extension (see the module docstring)."""
@@ -163,6 +112,9 @@ class ProcessAlongside:
     def _start(self, model_path: Path, workers: int) -> None:
         """(Thread) The model for this process's stores, then the pool (nlp.pool: all workers up)."""
         try:
+            from nlp.themes.model import ThemeModel
+            from pipeline import extract_job, tag_job  # noqa: F401 - imported here, beside the crawl
+            from pipeline.alongside_worker import _worker_start
             self.model = ThemeModel.load(model_path)
             self.pool = process_pool(workers, _worker_start, (str(model_path),))
         except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
@@ -181,8 +133,10 @@ class ProcessAlongside:
         if self.broken or self.pool is None:
             return False
         if not self.registered:
+            from pipeline.extract_job import load_index
             from pipeline.tag_job import register_model
             register_model(self.con, self.model, self.crawler.settings.get(SETTING))
+            self.idx = load_index(self.con)
             self.registered = True
         return True
 
@@ -190,7 +144,7 @@ class ProcessAlongside:
         from warehouse.db import connect
         self.run_id = spider.state.run_id
         self.con = connect(spider.state.db_path)
-        self.idx = load_index(self.con)
+        self.idx = None  # the duplicate index: loaded once the extraction code is (_started)
         # connected here, after the item pipelines connected theirs: their last page batch is stored first
         self.crawler.signals.connect(self.closed, signal=signals.spider_closed)
         self.loop = task.LoopingCall(self.tick)
@@ -290,6 +244,8 @@ class ProcessAlongside:
             self._store([r for x in ready for r in x[0]], [r for x in ready for r in x[1]])
 
     def _send(self) -> None:
+        from pipeline.alongside_worker import process_chunk  # loaded by now (_started)
+        from pipeline.extract_job import pages_by_id
         t = time.monotonic()
         while self.pending and len(self.inflight) < self.max_inflight:
             ids, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
@@ -304,6 +260,10 @@ class ProcessAlongside:
         self.seconds["send"] += time.monotonic() - t
 
     def _store(self, rows: list[tuple], results: list[tuple]) -> None:
+        import numpy as np
+
+        from pipeline.extract_job import storage_fault, store_outcomes  # loaded by now (_started)
+        from pipeline.tag_job import store_scores, store_tokens
         t = time.monotonic()
         store_outcomes(self.con, rows, [r[0] for r in results], self.idx, self.counts, self.run_id)
         self.counts["pages"] += len(rows)

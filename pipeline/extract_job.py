@@ -36,6 +36,7 @@ from nlp.pool import pool_for
 from nlp.sanitize import clean_web_text
 from pipeline.interrupt import check as interrupt_check
 from pipeline.interrupt import reraise_if_interrupt
+from pipeline.page_rows import PAGE_COLUMNS, job_of
 from warehouse import clock
 from warehouse.batch import write_rows
 from warehouse.db import transaction
@@ -286,26 +287,10 @@ def run_extract(con: duckdb.DuckDBPyConnection, all: bool = False, batch_size: i
     return counts
 
 
-# the pages columns extraction reads, in the order job_of() and _batch() expect
-PAGE_COLUMN_NAMES = ("page_id", "url", "fetched_url", "unit_id", "column_id", "fetched_at", "headers", "body_zlib",
-                     "http_status")
-PAGE_COLUMNS = ", ".join(PAGE_COLUMN_NAMES)
-
-
-def page_columns(row: dict) -> tuple:
-    """A `pages` row as written (a dict) -> the PAGE_COLUMNS tuple a query of it would give."""
-    return tuple(row[c] for c in PAGE_COLUMN_NAMES)
-
-
 def pages_by_id(con: duckdb.DuckDBPyConnection, page_ids: list[int]) -> list[tuple]:
     """The PAGE_COLUMNS rows of those pages still waiting for extraction (extract_status NULL)."""
     return con.execute(f"SELECT {PAGE_COLUMNS} FROM pages WHERE extract_status IS NULL "
                        "AND list_contains(?, page_id) ORDER BY page_id", [page_ids]).fetchall()
-
-
-def job_of(row: tuple) -> tuple:
-    """A PAGE_COLUMNS row -> the job _extract_one takes (what a worker process needs, nothing more)."""
-    return (row[7], row[1], row[2], row[6], row[5])
 
 
 def store_outcomes(con: duckdb.DuckDBPyConnection, rows: list[tuple], results: list[tuple], idx: DupIndex,
