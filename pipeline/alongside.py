@@ -120,13 +120,11 @@ class ProcessAlongside:
         except Exception as e:  # noqa: BLE001 - the stages after the crawl do the processing instead
             self.start_error = e
 
-    def _started(self, wait: bool = False) -> bool:
-        """Reactor thread: are the model and workers up (waiting for them when `wait`)? The model is
-        registered in the warehouse here, by the one writer, before its first score is stored."""
+    def _started(self) -> bool:
+        """Reactor thread: are the model and workers up? The model is registered in the warehouse
+        here, by the one writer, before its first score is stored."""
         if self.starting.is_alive():
-            if not wait:
-                return False
-            self.starting.join()
+            return False
         if self.start_error is not None:
             e, self.start_error = self.start_error, None
             self._break(e)
@@ -164,8 +162,14 @@ class ProcessAlongside:
             self.loop.stop()
         try:
             self.starting.join()  # a pool is stopped only once all its workers are up (nlp.pool)
-            if reason == "finished" and not self.broken and self._started():
-                self.drain()
+            if reason == "finished" and not self.broken:
+                try:
+                    up = self._started()
+                except Exception as e:  # noqa: BLE001 - the stages after the crawl do what is left
+                    self._break(e)
+                    up = False
+                if up:
+                    self.drain()
         finally:
             if self.pool is not None:
                 stop_pool(self.pool, interrupted=reason != "finished" or bool(self.broken))

@@ -126,3 +126,25 @@ def test_a_crawl_only_night_processes_nothing(tmp_path: Path, model_path: Path) 
         _nightly(cfg, db, web.proxy_url, "extract", "tag", "views")
     assert query(db, "SELECT count(*) FROM articles")[0][0] == 0
     assert query(db, "SELECT count(*) FROM pages WHERE extract_status IS NULL")[0][0] > 400
+
+
+def test_a_model_that_cannot_be_loaded_leaves_the_pages_to_the_stages(tmp_path: Path) -> None:
+    """The model and workers start beside the crawl: when they cannot (a damaged model file), the crawl
+    still fetches and stores every page, processing stops (logged), and the pages wait
+    for the extract stage (extract_status NULL), as when a worker dies."""
+    from pipeline.crawl_job import run_crawl
+    from registry import load_plan, load_units
+    from registry.config import load_config
+    bad = tmp_path / "damaged.joblib"
+    bad.write_bytes(b"not a model")
+    cfg = demo_config(tmp_path, bad)
+    config = load_config(cfg)
+    db = tmp_path / "w.duckdb"
+    with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
+        web.start(0)
+        counts = run_crawl(db, load_plan(config.path("plan")), load_units(config.path("units")), config,
+                           unit_ids=["so-tttt"], proxy=web.proxy_url, process_with=bad)
+    assert counts["pages_stored"] > 5, counts
+    assert counts["alongside"]["pages"] == 0, counts["alongside"]
+    assert query(db, "SELECT count(*) FROM pages WHERE extract_status IS NULL")[0][0] == counts["pages_stored"]
+    assert query(db, "SELECT count(*) FROM articles")[0][0] == 0
