@@ -39,6 +39,16 @@ def _nightly(cfg: Path, db: Path, proxy: str, *skip: str) -> subprocess.Complete
     return p
 
 
+def _crawl(cfg: Path, db: Path, proxy: str, model: Path, **kw) -> dict:
+    """The crawl as the nightly job runs it (processing alongside with `model`), in this test's terms."""
+    from pipeline.crawl_job import run_crawl
+    from registry import load_plan, load_units
+    from registry.config import load_config
+    config = load_config(cfg)
+    return run_crawl(db, load_plan(config.path("plan")), load_units(config.path("units")), config,
+                     proxy=proxy, process_with=model, **kw)
+
+
 def _snapshot(db: Path) -> dict:
     return {
         "articles": query(db, "SELECT url, unit_id, title, published_at, text, repost_of IS NOT NULL, is_document "
@@ -97,17 +107,11 @@ def test_processing_while_crawling_equals_stage_after_stage(tmp_path: Path, mode
 def test_pages_queued_beyond_the_hold_are_read_back(tmp_path: Path, model_path: Path, stages: dict) -> None:
     """With only 4 queued pages' rows held in memory, the others wait as ids and are read back from the
     database when sent: the night still stores what the stages give."""
-    from pipeline.crawl_job import run_crawl
-    from registry import load_plan, load_units
-    from registry.config import load_config
     cfg = demo_config(tmp_path, model_path)
-    config = load_config(cfg)
     db = tmp_path / "held.duckdb"
     with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
         web.start(0)
-        counts = run_crawl(db, load_plan(config.path("plan")), load_units(config.path("units")), config,
-                           proxy=web.proxy_url, settings={"CHUYENMUC_ALONGSIDE_HOLD_PAGES": 4},
-                           process_with=model_path)
+        counts = _crawl(cfg, db, web.proxy_url, model_path, settings={"CHUYENMUC_ALONGSIDE_HOLD_PAGES": 4})
         _nightly(cfg, db, web.proxy_url, "crawl", "channels")  # what the nightly does after its crawl
     side = counts["alongside"]
     assert side["article"] > 400 and side["left"] == 0, side
@@ -132,18 +136,13 @@ def test_a_model_that_cannot_be_loaded_leaves_the_pages_to_the_stages(tmp_path: 
     """The model and workers start beside the crawl: when they cannot (a damaged model file), the crawl
     still fetches and stores every page, processing stops (logged), and the pages wait
     for the extract stage (extract_status NULL), as when a worker dies."""
-    from pipeline.crawl_job import run_crawl
-    from registry import load_plan, load_units
-    from registry.config import load_config
     bad = tmp_path / "damaged.joblib"
     bad.write_bytes(b"not a model")
     cfg = demo_config(tmp_path, bad)
-    config = load_config(cfg)
     db = tmp_path / "w.duckdb"
     with demoweb.DemoWeb(scale=1, seed=7, as_of=NIGHT) as web:
         web.start(0)
-        counts = run_crawl(db, load_plan(config.path("plan")), load_units(config.path("units")), config,
-                           unit_ids=["so-tttt"], proxy=web.proxy_url, process_with=bad)
+        counts = _crawl(cfg, db, web.proxy_url, bad, unit_ids=["so-tttt"])
     assert counts["pages_stored"] > 5, counts
     assert counts["alongside"]["pages"] == 0, counts["alongside"]
     assert query(db, "SELECT count(*) FROM pages WHERE extract_status IS NULL")[0][0] == counts["pages_stored"]
