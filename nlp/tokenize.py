@@ -85,8 +85,7 @@ def tokenize_articles(items: Sequence[tuple[str | None, str | None]], processes:
     jobs = [(t, x, max_chars) for t, x in items]
     if pool is not None and len(jobs) >= _BULK_MIN:
         return _map(pool, jobs, progress)
-    procs = processes if processes is not None else (os.cpu_count() or 1)
-    with pool_for(len(jobs), procs, _BULK_MIN) as own:
+    with pool_for_tokenizing(len(jobs), processes) as own:
         if own is not None:
             return _map(own, jobs, progress)
     out = []

@@ -71,7 +71,6 @@ class ProcessAlongside:
     def __init__(self, crawler: Any, model_path: Path, workers: int):
         self.crawler = crawler
         self.model: ThemeModel | None = None
-        self.registered = False
         self.broken: str | None = None
         self.pending: list[int] = []
         self.held: dict[int, tuple] = {}  # PAGE_COLUMNS rows of queued pages (at most self.hold)
@@ -130,12 +129,11 @@ class ProcessAlongside:
             self._break(e)
         if self.broken or self.pool is None:
             return False
-        if not self.registered:
+        if self.idx is None:  # the first time: the model registered, the duplicate index loaded
             from pipeline.extract_job import load_index
             from pipeline.tag_job import register_model
             register_model(self.con, self.model, self.crawler.settings.get(SETTING))
             self.idx = load_index(self.con)
-            self.registered = True
         return True
 
     def opened(self, spider: Any) -> None:
